@@ -1,0 +1,418 @@
+//! One error type for every failure, with a flat [`ErrorKind`] to match on.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+
+/// What went wrong, flat enough to `match` on.
+///
+/// The HTTP status kinds come from the reply's status; the API's own message is in
+/// [`Error::message`] whatever shape the error body had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Input refused before any request was sent (a bad id, an empty budget name, ...).
+    Validation,
+    /// The client configuration is unusable (an `http://` URL off loopback, a bad header value).
+    Config,
+    /// HTTP 400: the API refused the request; its message says why.
+    BadRequest,
+    /// HTTP 401: missing or wrong credentials (after one token refresh, for Issuing).
+    Unauthorized,
+    /// HTTP 403: the credentials are valid but not allowed (e.g. card issuance not enabled).
+    Forbidden,
+    /// HTTP 404: no such resource.
+    NotFound,
+    /// HTTP 409: the request conflicts with existing state (e.g. a duplicate budget name).
+    Conflict,
+    /// HTTP 429: too many requests; see [`Error::retry_after`].
+    RateLimited,
+    /// Any other 4xx (or an unexpected 1xx/3xx).
+    OtherStatus,
+    /// HTTP 5xx.
+    Server,
+    /// HTTP 200 whose Issuing envelope `code` is not `"SUCCESS"`.
+    Api,
+    /// The connection could not be made: the request was certainly not processed.
+    Connect,
+    /// No reply within the configured time. The request may or may not have been processed.
+    Timeout,
+    /// The connection failed after the request was sent (reset, truncated body). The request may
+    /// or may not have been processed.
+    Transport,
+    /// The reply was not what the API documents; [`Error::json_path`] names the failing field.
+    Decode,
+    /// The reply body is larger than the configured limit.
+    ResponseTooLarge,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "invalid input",
+            ErrorKind::Config => "invalid configuration",
+            ErrorKind::BadRequest => "bad request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::OtherStatus => "unexpected status",
+            ErrorKind::Server => "server error",
+            ErrorKind::Api => "API error",
+            ErrorKind::Connect => "connection failed",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "connection error",
+            ErrorKind::Decode => "unexpected reply",
+            ErrorKind::ResponseTooLarge => "reply too large",
+        }
+    }
+
+    /// The kind an HTTP error status maps to.
+    pub fn from_status(status: StatusCode) -> ErrorKind {
+        match status.as_u16() {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::OtherStatus,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The error of every SDK call.
+///
+/// Match on [`kind`](Error::kind); read [`status`](Error::status), [`message`](Error::message)
+/// (the API's own words when it sent any), [`api_code`](Error::api_code) and
+/// [`body`](Error::body) for details. `Send + Sync + 'static`, and cheap to move (one box).
+/// Neither `Debug` nor `Display` ever shows a credential.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    operation: Option<&'static str>,
+    status: Option<StatusCode>,
+    api_code: Option<String>,
+    request_id: Option<String>,
+    body: Option<Bytes>,
+    json_path: Option<String>,
+    retry_after: Option<Duration>,
+    attempts: u32,
+    source: Option<Source>,
+}
+
+impl Error {
+    /// A new error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                operation: None,
+                status: None,
+                api_code: None,
+                request_id: None,
+                body: None,
+                json_path: None,
+                retry_after: None,
+                attempts: 0,
+                source: None,
+            }),
+        }
+    }
+
+    /// An input validation error (nothing was sent).
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Validation, message)
+    }
+
+    /// A configuration error.
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config, message)
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(mut self, source: impl Into<Source>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
+        self.inner.operation.get_or_insert(operation);
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_body(mut self, body: Bytes) -> Self {
+        self.inner.body = Some(body);
+        self
+    }
+
+    pub(crate) fn with_api_code(mut self, code: Option<String>) -> Self {
+        self.inner.api_code = code;
+        self
+    }
+
+    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
+        self.inner.request_id = id;
+        self
+    }
+
+    pub(crate) fn with_json_path(mut self, path: String) -> Self {
+        self.inner.json_path = Some(path);
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.inner.retry_after = after;
+        self
+    }
+
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.inner.attempts = attempts;
+    }
+
+    /// An Issuing envelope error: HTTP 200 whose `code` is not `"SUCCESS"`.
+    pub fn api_envelope(
+        operation: &'static str,
+        code: String,
+        message: Option<String>,
+        body: Bytes,
+    ) -> Self {
+        let message = message.unwrap_or_else(|| format!("the API answered with code {code}"));
+        Self::new(ErrorKind::Api, message)
+            .with_operation(operation)
+            .with_status(StatusCode::OK)
+            .with_api_code(Some(code))
+            .with_body(body)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The message: the API's own when the reply carried one, else the SDK's.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The operation id (`"createBudget"`) of the failing call.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+
+    /// The HTTP status of the reply, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The API's error code (`code` of the Issuing envelope, or of the first Payments error).
+    pub fn api_code(&self) -> Option<&str> {
+        self.inner.api_code.as_deref()
+    }
+
+    /// The request id the server sent (`x-request-id`), to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The raw reply body, if there was one.
+    pub fn body(&self) -> Option<&Bytes> {
+        self.inner.body.as_ref()
+    }
+
+    /// For [`ErrorKind::Decode`]: the JSON path of the failing field, e.g. `data[2].balance`.
+    pub fn json_path(&self) -> Option<&str> {
+        self.inner.json_path.as_deref()
+    }
+
+    /// The delay the server asked for with `Retry-After`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// How many attempts were made before giving up (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether the same call may succeed if tried again later: rate limiting, server errors,
+    /// connection failures and timeouts. Whether retrying is *safe* also depends on the
+    /// operation: a create whose outcome is unknown must not be sent twice blindly.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::RateLimited
+                | ErrorKind::Server
+                | ErrorKind::Connect
+                | ErrorKind::Timeout
+                | ErrorKind::Transport
+        )
+    }
+
+    /// Whether the request may have been processed although the call failed (timeout or a
+    /// connection lost after sending): the outcome is unknown.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Timeout | ErrorKind::Transport)
+    }
+}
+
+/// A short, redacted view of a body for messages: at most 200 characters, long digit runs
+/// (card numbers) masked.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 12 {
+            out.push_str(&digits[..4]);
+            out.push_str(&"*".repeat(digits.len() - 8));
+            out.push_str(&digits[digits.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars().take(200) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(if c.is_control() { ' ' } else { c });
+        }
+    }
+    flush(&mut digits, &mut out);
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        if let Some(op) = i.operation {
+            write!(f, "{op}: ")?;
+        }
+        f.write_str(i.kind.describe())?;
+        if let Some(status) = i.status {
+            write!(f, " (HTTP {})", status.as_u16())?;
+        }
+        if let Some(code) = &i.api_code {
+            write!(f, " [{code}]")?;
+        }
+        if !i.message.is_empty() {
+            write!(f, ": {}", i.message)?;
+        }
+        if let Some(path) = &i.json_path {
+            write!(f, " at `{path}`")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind).field("message", &i.message);
+        if let Some(op) = i.operation {
+            d.field("operation", &op);
+        }
+        if let Some(s) = i.status {
+            d.field("status", &s.as_u16());
+        }
+        if let Some(c) = &i.api_code {
+            d.field("api_code", c);
+        }
+        if let Some(r) = &i.request_id {
+            d.field("request_id", r);
+        }
+        if let Some(p) = &i.json_path {
+            d.field("json_path", p);
+        }
+        if let Some(b) = &i.body {
+            d.field("body", &snippet(b));
+        }
+        if let Some(r) = i.retry_after {
+            d.field("retry_after", &r);
+        }
+        if i.attempts > 0 {
+            d.field("attempts", &i.attempts);
+        }
+        if let Some(s) = &i.source {
+            d.field("source", &s.to_string());
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_kinds() {
+        let cases = [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (429, ErrorKind::RateLimited),
+            (500, ErrorKind::Server),
+            (503, ErrorKind::Server),
+            (422, ErrorKind::OtherStatus),
+            (302, ErrorKind::OtherStatus),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(ErrorKind::from_status(StatusCode::from_u16(code).unwrap()), kind);
+        }
+    }
+
+    #[test]
+    fn snippet_masks_card_numbers_and_truncates() {
+        let s = snippet(br#"{"card_number":"4111111111111111","x":"12345"}"#);
+        assert!(s.contains("4111********1111"), "{s}");
+        assert!(s.contains("12345"));
+        let long = "a".repeat(500);
+        assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
+    }
+
+    #[test]
+    fn error_is_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+}

@@ -1,0 +1,309 @@
+//! When to try again, and how long to wait: a pure policy, tested without sleeping.
+
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::{Error, ErrorKind};
+
+/// The retry policy: bounded in attempts and in total time, exponential backoff with full jitter,
+/// `Retry-After` honoured.
+///
+/// Reads (GET) are retried on the statuses in [`retry_on_status`](Self::retry_on_status) and on
+/// connection errors and timeouts. Writes (POST) are retried only when the request certainly was
+/// not processed: a failed connection, or 429.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// Attempts in all, the first included. 1 disables retries. Default 3.
+    pub max_attempts: u32,
+    /// The backoff cap before the first retry; doubles each retry. Default 250 ms.
+    pub initial_backoff: Duration,
+    /// The largest backoff. Default 8 s.
+    pub max_backoff: Duration,
+    /// No retry starts once this much time has passed since the call began. Default 30 s.
+    pub max_elapsed: Duration,
+    /// Statuses worth retrying for reads. Default 429, 502, 503, 504.
+    pub retry_on_status: Vec<u16>,
+    /// The longest `Retry-After` honoured; a longer one ends the call with the 429/503 error.
+    /// Default 20 s.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            max_elapsed: Duration::from_secs(30),
+            retry_on_status: vec![429, 502, 503, 504],
+            max_retry_after: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// No retries at all.
+    pub fn disabled() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+    /// Sets the number of attempts (at least 1).
+    pub fn with_max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+    /// Sets the first backoff cap.
+    pub fn with_initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+    /// Sets the backoff ceiling.
+    pub fn with_max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+    /// Sets the total time after which no retry starts.
+    pub fn with_max_elapsed(mut self, d: Duration) -> Self {
+        self.max_elapsed = d;
+        self
+    }
+    /// Sets the statuses retried for reads.
+    pub fn with_retry_on_status(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.retry_on_status = statuses.into_iter().collect();
+        self
+    }
+
+    /// The backoff cap before retry number `retry` (1-based): `initial * 2^(retry-1)`, capped.
+    pub fn backoff_cap(&self, retry: u32) -> Duration {
+        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        self.initial_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+
+    /// Decides whether to retry after a failed attempt, and after how long.
+    ///
+    /// `attempt` is the number of attempts made so far (1 after the first), `elapsed` the time
+    /// since the call began, `idempotent` whether the operation may be repeated safely, and
+    /// `jitter` a uniform random number in `[0, 1)` expressed as `u64 / 2^64`.
+    pub fn decide(
+        &self,
+        error: &Error,
+        attempt: u32,
+        elapsed: Duration,
+        idempotent: bool,
+        jitter: u64,
+    ) -> Option<Duration> {
+        if attempt >= self.max_attempts || elapsed >= self.max_elapsed {
+            return None;
+        }
+        let worth_it = match error.kind() {
+            ErrorKind::Connect => true,
+            ErrorKind::RateLimited => self.retry_on_status.contains(&429),
+            ErrorKind::Timeout | ErrorKind::Transport => idempotent,
+            ErrorKind::Server => {
+                idempotent
+                    && error
+                        .status()
+                        .is_some_and(|s| self.retry_on_status.contains(&s.as_u16()))
+            }
+            _ => false,
+        };
+        if !worth_it {
+            return None;
+        }
+        let cap = self.backoff_cap(attempt);
+        // Full jitter: uniform in [0, cap].
+        let nanos = cap.as_nanos().min(u128::from(u64::MAX)) as u64;
+        let backoff = Duration::from_nanos(((u128::from(nanos) * u128::from(jitter)) >> 64) as u64);
+        let delay = match error.retry_after() {
+            Some(after) if after > self.max_retry_after => return None,
+            Some(after) => after.max(backoff),
+            None => backoff,
+        };
+        (elapsed + delay < self.max_elapsed).then_some(delay)
+    }
+}
+
+/// Reads `Retry-After`: delay-seconds, or an HTTP date (taken relative to now).
+pub(crate) fn parse_retry_after(headers: &HeaderMap, status: StatusCode) -> Option<Duration> {
+    if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+        return None;
+    }
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate_to_unix(value)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix seconds.
+fn httpdate_to_unix(s: &str) -> Option<u64> {
+    let mut parts = s.split_whitespace();
+    let _weekday = parts.next()?;
+    let day: u64 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days).ok().map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+/// A small, fast PRNG for jitter (SplitMix64), seeded per client from the OS hasher's keys.
+#[derive(Debug)]
+pub(crate) struct Jitter(std::sync::atomic::AtomicU64);
+
+impl Jitter {
+    pub(crate) fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(0x9E37_79B9_7F4A_7C15);
+        Self(std::sync::atomic::AtomicU64::new(h.finish()))
+    }
+
+    pub(crate) fn next(&self) -> u64 {
+        let mut z = self
+            .0
+            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_error(code: u16) -> Error {
+        let status = StatusCode::from_u16(code).unwrap();
+        Error::new(ErrorKind::from_status(status), "x").with_status(status)
+    }
+
+    const HALF: u64 = 1 << 63;
+    const MAX: u64 = u64::MAX;
+
+    #[test]
+    fn reads_retry_on_documented_statuses_only() {
+        let p = RetryConfig::default();
+        for code in [429, 502, 503, 504] {
+            assert!(p.decide(&status_error(code), 1, Duration::ZERO, true, HALF).is_some(), "{code}");
+        }
+        for code in [400, 401, 403, 404, 409, 500, 501] {
+            assert!(p.decide(&status_error(code), 1, Duration::ZERO, true, HALF).is_none(), "{code}");
+        }
+        let t = Error::new(ErrorKind::Timeout, "t");
+        assert!(p.decide(&t, 1, Duration::ZERO, true, HALF).is_some());
+    }
+
+    #[test]
+    fn writes_retry_only_when_nothing_was_processed() {
+        let p = RetryConfig::default();
+        let d = |e: &Error| p.decide(e, 1, Duration::ZERO, false, HALF);
+        assert!(d(&Error::new(ErrorKind::Connect, "refused")).is_some());
+        assert!(d(&status_error(429)).is_some());
+        assert!(d(&Error::new(ErrorKind::Timeout, "t")).is_none());
+        assert!(d(&Error::new(ErrorKind::Transport, "reset")).is_none());
+        assert!(d(&status_error(503)).is_none());
+    }
+
+    #[test]
+    fn backoff_is_exponential_capped_and_fully_jittered() {
+        let p = RetryConfig::default()
+            .with_max_attempts(10)
+            .with_max_elapsed(Duration::from_secs(3600));
+        assert_eq!(p.backoff_cap(1), Duration::from_millis(250));
+        assert_eq!(p.backoff_cap(2), Duration::from_millis(500));
+        assert_eq!(p.backoff_cap(4), Duration::from_secs(2));
+        assert_eq!(p.backoff_cap(9), Duration::from_secs(8));
+        assert_eq!(p.backoff_cap(200), Duration::from_secs(8));
+        let e = status_error(503);
+        assert_eq!(p.decide(&e, 3, Duration::ZERO, true, 0), Some(Duration::ZERO));
+        let half = p.decide(&e, 3, Duration::ZERO, true, HALF).unwrap();
+        assert_eq!(half, Duration::from_millis(500));
+        let top = p.decide(&e, 3, Duration::ZERO, true, MAX).unwrap();
+        assert!(top <= Duration::from_secs(1) && top > Duration::from_millis(999));
+    }
+
+    #[test]
+    fn bounded_by_attempts_and_elapsed_time() {
+        let p = RetryConfig::default();
+        let e = status_error(502);
+        assert!(p.decide(&e, 3, Duration::ZERO, true, HALF).is_none());
+        assert!(p.decide(&e, 1, Duration::from_secs(30), true, HALF).is_none());
+        // A backoff that would cross the time bound is not started.
+        assert!(p.decide(&e, 1, Duration::from_millis(29_900), true, MAX).is_none());
+        assert!(RetryConfig::disabled().decide(&e, 1, Duration::ZERO, true, HALF).is_none());
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_bounded() {
+        let p = RetryConfig::default();
+        let e = status_error(429).with_retry_after(Some(Duration::from_secs(3)));
+        assert_eq!(p.decide(&e, 1, Duration::ZERO, true, 0), Some(Duration::from_secs(3)));
+        let long = status_error(429).with_retry_after(Some(Duration::from_secs(120)));
+        assert_eq!(p.decide(&long, 1, Duration::ZERO, true, 0), None);
+    }
+
+    #[test]
+    fn retry_after_header_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(
+            parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(parse_retry_after(&h, StatusCode::BAD_REQUEST), None);
+        assert_eq!(httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        h.insert("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap());
+        assert_eq!(
+            parse_retry_after(&h, StatusCode::SERVICE_UNAVAILABLE),
+            Some(Duration::ZERO)
+        );
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS), None);
+    }
+
+    #[test]
+    fn jitter_varies() {
+        let j = Jitter::new();
+        let a: Vec<u64> = (0..4).map(|_| j.next()).collect();
+        assert!(a.windows(2).all(|w| w[0] != w[1]));
+    }
+}
