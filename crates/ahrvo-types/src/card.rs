@@ -106,6 +106,9 @@ mod tests {
         assert_eq!(mask("4111 1111 1111 1111"), "4111 **** **** 1111");
         let decoded: MaskedCardNumber = serde_json::from_str("\"5555444433332222\"").unwrap();
         assert!(!format!("{decoded:?}{decoded}").contains("44443333"));
-        assert_eq!(serde_json::to_string(&decoded).unwrap(), "\"5555********2222\"");
+        assert_eq!(
+            serde_json::to_string(&decoded).unwrap(),
+            "\"5555********2222\""
+        );
     }
 }

@@ -20,6 +20,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod balance;
 mod card;
 mod currency;
 mod envelope;

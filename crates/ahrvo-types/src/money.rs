@@ -37,7 +37,10 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, InvalidValue> {
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(InvalidValue::new(
             "decimal amount",
-            format!("{:?} is not a plain decimal such as \"45250.75\"", snippet(s)),
+            format!(
+                "{:?} is not a plain decimal such as \"45250.75\"",
+                snippet(s)
+            ),
         ));
     }
     Decimal::from_str_exact(s).map_err(|e| {
@@ -290,7 +293,10 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<Holder>(r#"{"amount":12.5}"#).is_err());
-        assert!(serde_json::from_str::<Holder>(&format!(r#"{{"amount":"{}"}}"#, "9".repeat(40))).is_err());
+        assert!(
+            serde_json::from_str::<Holder>(&format!(r#"{{"amount":"{}"}}"#, "9".repeat(40)))
+                .is_err()
+        );
     }
 
     #[test]
@@ -303,7 +309,10 @@ mod tests {
 
     #[test]
     fn cents_decode_exact_and_refuse_fractions_and_overflow() {
-        assert_eq!(serde_json::from_str::<Cents>("-2500").unwrap(), Cents::new(-2500));
+        assert_eq!(
+            serde_json::from_str::<Cents>("-2500").unwrap(),
+            Cents::new(-2500)
+        );
         assert_eq!(
             serde_json::from_str::<Cents>("9223372036854775807").unwrap(),
             Cents::new(i64::MAX)
@@ -317,7 +326,10 @@ mod tests {
     fn cents_convert_by_minor_units() {
         let yen = Currency::JPY;
         assert_eq!(Cents::new(1045).to_decimal(yen).to_string(), "1045");
-        assert_eq!(Cents::new(-5).to_decimal(Currency::USD).to_string(), "-0.05");
+        assert_eq!(
+            Cents::new(-5).to_decimal(Currency::USD).to_string(),
+            "-0.05"
+        );
         assert_eq!(
             Cents::from_decimal(Decimal::new(1045, 0), yen).unwrap(),
             Cents::new(1045)
@@ -325,6 +337,9 @@ mod tests {
         assert!(Cents::from_decimal(Decimal::new(1, 1), yen).is_err());
         assert!(Cents::from_decimal(Decimal::MAX, Currency::USD).is_err());
         assert_eq!(Cents::new(i64::MAX).checked_add(Cents::new(1)), None);
-        assert_eq!(Cents::new(5).checked_sub(Cents::new(7)), Some(Cents::new(-2)));
+        assert_eq!(
+            Cents::new(5).checked_sub(Cents::new(7)),
+            Some(Cents::new(-2))
+        );
     }
 }

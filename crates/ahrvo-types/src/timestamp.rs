@@ -129,7 +129,10 @@ mod tests {
     #[test]
     fn parses_the_forms_the_api_uses() {
         let t = Timestamp::parse("2024-05-01T18:04:33.42Z").unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2024-05-01T18:04:33.42Z\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2024-05-01T18:04:33.42Z\""
+        );
         let d = Timestamp::parse("2026-01-13").unwrap();
         assert_eq!(d.to_string(), "2026-01-13T00:00:00Z");
         let s = Timestamp::parse("2023-08-17 16:39:22").unwrap();

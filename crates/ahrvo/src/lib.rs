@@ -1,1 +1,95 @@
-//! placeholder
+//! The Rust SDK for the Ahrvo Network API.
+//!
+//! One [`Client`], built from one [`Config`], reaches both API families:
+//!
+//! - **Issuing** (feature `issuing`): budget accounts and Dedicated Funds Card balances, money as
+//!   exact [`Decimal`]s.
+//! - **Payments** (feature `payments`): Balances and Balance Entries, money as integer [`Cents`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), ahrvo::Error> {
+//! // AHRVO_API_KEY, AHRVO_ACCESS_TOKEN, AHRVO_USERNAME, AHRVO_PASSWORD, AHRVO_ENVIRONMENT
+//! let client = ahrvo::Client::from_env()?;
+//! for budget in client.issuing()?.list_budget_balances().await? {
+//!     println!("{:<30} {} {}", budget.budget_name, budget.currency, budget.balance);
+//! }
+//! let balance = client.payments()?.get_balance("balance_dyz5APsJebDef9oTW9J2Hc").await?;
+//! println!("available: {}", balance.available_amount.to_decimal(balance.currency));
+//! # Ok(()) }
+//! ```
+//!
+//! The crates behind it can be used alone: `ahrvo-issuing` does not pull Payments and the reverse.
+//! TLS is rustls by default (feature `rustls`); `native-tls` uses the platform library instead.
+
+mod config;
+
+pub use config::{
+    Config, SANDBOX_ACCESS_TOKEN, SANDBOX_API_KEY, SANDBOX_PASSWORD, SANDBOX_USERNAME,
+};
+
+pub use ahrvo_transport as transport;
+pub use ahrvo_transport::{
+    ClientConfig, Environment, Error, ErrorKind, IssuingCredentials, PaymentsCredentials, Result,
+    RetryConfig, Secret, TimeoutConfig, TokenProvider,
+};
+pub use ahrvo_types as types;
+pub use ahrvo_types::{Cents, Currency, Decimal};
+
+#[cfg(feature = "issuing")]
+pub use ahrvo_issuing as issuing;
+#[cfg(feature = "issuing")]
+pub use ahrvo_issuing::IssuingClient;
+#[cfg(feature = "payments")]
+pub use ahrvo_payments as payments;
+#[cfg(feature = "payments")]
+pub use ahrvo_payments::PaymentsClient;
+
+/// One client for both API families. Cheap to clone, `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct Client {
+    #[cfg(feature = "issuing")]
+    issuing: Option<IssuingClient>,
+    #[cfg(feature = "payments")]
+    payments: Option<PaymentsClient>,
+}
+
+impl Client {
+    /// Builds the clients for which `config` holds credentials.
+    pub fn new(config: Config) -> Result<Self> {
+        #[cfg(not(any(feature = "issuing", feature = "payments")))]
+        let _ = &config;
+        Ok(Self {
+            #[cfg(feature = "issuing")]
+            issuing: config
+                .issuing
+                .map(|c| IssuingClient::new(&config.client, c))
+                .transpose()?,
+            #[cfg(feature = "payments")]
+            payments: config
+                .payments
+                .map(|c| PaymentsClient::new(&config.client, c))
+                .transpose()?,
+        })
+    }
+
+    /// Builds a client from the `AHRVO_*` environment variables (see [`Config::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        Self::new(Config::from_env()?)
+    }
+
+    /// The Issuing client; a [`ErrorKind::Config`] error if no Issuing credentials were given.
+    #[cfg(feature = "issuing")]
+    pub fn issuing(&self) -> Result<&IssuingClient> {
+        self.issuing.as_ref().ok_or_else(|| {
+            Error::config("no Issuing credentials: set AHRVO_API_KEY and AHRVO_ACCESS_TOKEN")
+        })
+    }
+
+    /// The Payments client; a [`ErrorKind::Config`] error if no Payments credentials were given.
+    #[cfg(feature = "payments")]
+    pub fn payments(&self) -> Result<&PaymentsClient> {
+        self.payments.as_ref().ok_or_else(|| {
+            Error::config("no Payments credentials: set AHRVO_USERNAME and AHRVO_PASSWORD")
+        })
+    }
+}

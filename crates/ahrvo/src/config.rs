@@ -1,0 +1,193 @@
+use std::fmt;
+
+use ahrvo_transport::{
+    ClientConfig, Environment, Error, IssuingCredentials, PaymentsCredentials, Result,
+};
+
+/// The API key the embedded sandbox (`ahrvo-sandbox`) accepts by default.
+pub const SANDBOX_API_KEY: &str = "sandbox-api-key";
+/// The access token the sandbox accepts by default.
+pub const SANDBOX_ACCESS_TOKEN: &str = "sandbox-access-token";
+/// The Payments username the sandbox accepts by default.
+pub const SANDBOX_USERNAME: &str = "sandbox";
+/// The Payments password the sandbox accepts by default.
+pub const SANDBOX_PASSWORD: &str = "sandbox-password";
+
+/// Everything a [`Client`](crate::Client) needs: the shared client settings and the credentials
+/// of each API family (either may be absent).
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct Config {
+    /// Environment, timeouts, retries, transport.
+    pub client: ClientConfig,
+    /// Issuing credentials (API key and access token).
+    pub issuing: Option<IssuingCredentials>,
+    /// Payments credentials (HTTP Basic).
+    pub payments: Option<PaymentsCredentials>,
+}
+
+impl Config {
+    /// A configuration for `environment` with no credentials yet.
+    pub fn new(environment: Environment) -> Self {
+        Self {
+            client: ClientConfig::new(environment),
+            ..Self::default()
+        }
+    }
+
+    /// A configuration for a local sandbox at `base_url` with its default credentials, which
+    /// are also read from `AHRVO_*` when set (as the sandbox itself does).
+    pub fn sandbox(base_url: &str) -> Result<Self> {
+        Self::sandbox_with(base_url, |name| std::env::var(name).ok())
+    }
+
+    fn sandbox_with(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str, default: &str| var(name).unwrap_or_else(|| default.to_owned());
+        Ok(Self::new(Environment::custom(base_url)?)
+            .with_issuing(IssuingCredentials::new(
+                get("AHRVO_API_KEY", SANDBOX_API_KEY),
+                get("AHRVO_ACCESS_TOKEN", SANDBOX_ACCESS_TOKEN),
+            ))
+            .with_payments(PaymentsCredentials::new(
+                get("AHRVO_USERNAME", SANDBOX_USERNAME),
+                get("AHRVO_PASSWORD", SANDBOX_PASSWORD),
+            )))
+    }
+
+    /// Sets the Issuing credentials.
+    pub fn with_issuing(mut self, credentials: IssuingCredentials) -> Self {
+        self.issuing = Some(credentials);
+        self
+    }
+
+    /// Sets the Payments credentials.
+    pub fn with_payments(mut self, credentials: PaymentsCredentials) -> Self {
+        self.payments = Some(credentials);
+        self
+    }
+
+    /// Replaces the shared client settings.
+    pub fn with_client(mut self, client: ClientConfig) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// Reads the environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `AHRVO_API_KEY`, `AHRVO_ACCESS_TOKEN` | Issuing credentials (both or neither) |
+    /// | `AHRVO_USERNAME`, `AHRVO_PASSWORD` | Payments credentials (both or neither) |
+    /// | `AHRVO_ENVIRONMENT` | `production` (default) or `staging` |
+    /// | `AHRVO_BASE_URL` | a base URL, overriding `AHRVO_ENVIRONMENT` |
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) over any source of variables (tests, config files).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let environment = match (var("AHRVO_BASE_URL"), var("AHRVO_ENVIRONMENT")) {
+            (Some(url), _) => Environment::custom(url.trim())?,
+            (None, Some(env)) => match Environment::parse(&env)? {
+                Environment::Custom(_) => {
+                    return Err(Error::config(
+                        "AHRVO_ENVIRONMENT must be production or staging; put URLs in AHRVO_BASE_URL",
+                    ));
+                }
+                e => e,
+            },
+            (None, None) => Environment::Production,
+        };
+        let mut config = Self::new(environment);
+        config.issuing = pair(&var, "AHRVO_API_KEY", "AHRVO_ACCESS_TOKEN")?
+            .map(|(k, t)| IssuingCredentials::new(k, t));
+        config.payments = pair(&var, "AHRVO_USERNAME", "AHRVO_PASSWORD")?
+            .map(|(u, p)| PaymentsCredentials::new(u, p));
+        Ok(config)
+    }
+}
+
+fn pair(
+    var: &impl Fn(&str) -> Option<String>,
+    a: &str,
+    b: &str,
+) -> Result<Option<(String, String)>> {
+    match (var(a), var(b)) {
+        (Some(x), Some(y)) => Ok(Some((x, y))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(Error::config(format!("{a} is set but {b} is not"))),
+        (None, Some(_)) => Err(Error::config(format!("{b} is set but {a} is not"))),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("client", &self.client)
+            .field("issuing", &self.issuing)
+            .field("payments", &self.payments)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ahrvo_transport::ErrorKind;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = Config::from_vars(vars(&[
+            ("AHRVO_API_KEY", "k-SECRET"),
+            ("AHRVO_ACCESS_TOKEN", "t-SECRET"),
+            ("AHRVO_USERNAME", "u"),
+            ("AHRVO_PASSWORD", "p-SECRET"),
+            ("AHRVO_ENVIRONMENT", "staging"),
+        ]))
+        .unwrap();
+        assert_eq!(c.client.environment, Environment::Staging);
+        assert!(c.issuing.is_some() && c.payments.is_some());
+        assert!(!format!("{c:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn base_url_overrides_and_defaults_to_production() {
+        let c = Config::from_vars(vars(&[("AHRVO_BASE_URL", "http://127.0.0.1:1")])).unwrap();
+        assert_eq!(c.client.environment.base_url(), "http://127.0.0.1:1");
+        let d = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(d.client.environment, Environment::Production);
+        assert!(d.issuing.is_none() && d.payments.is_none());
+    }
+
+    #[test]
+    fn half_a_credential_pair_or_a_bad_environment_is_an_error() {
+        for bad in [
+            vars(&[("AHRVO_API_KEY", "k")]),
+            vars(&[("AHRVO_PASSWORD", "p")]),
+            vars(&[("AHRVO_ENVIRONMENT", "prod-eu")]),
+            vars(&[("AHRVO_ENVIRONMENT", "https://x")]),
+        ] {
+            assert_eq!(
+                Config::from_vars(bad).unwrap_err().kind(),
+                ErrorKind::Config
+            );
+        }
+    }
+
+    #[test]
+    fn sandbox_config_uses_the_sandbox_defaults() {
+        let c = Config::sandbox_with("http://127.0.0.1:5", vars(&[])).unwrap();
+        assert_eq!(c.client.environment.base_url(), "http://127.0.0.1:5");
+        assert!(c.issuing.is_some() && c.payments.is_some());
+    }
+}
