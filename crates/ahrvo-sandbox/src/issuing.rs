@@ -1,0 +1,236 @@
+//! The three issuing operations, with the `{"code": "SUCCESS", "data": ...}` envelope and the
+//! `{"code", "message"}` error body.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Serialize;
+
+use crate::Shared;
+use crate::auth::{IssuingAuth, check_issuing};
+use crate::state::{CardKind, Failure, Money};
+
+/// `GET`: all budget balances.
+pub(crate) const LIST_BUDGET_BALANCES: &str = "/card/issuance/api/issuing/budget/v2/balance/all";
+/// `POST`: create a budget account.
+pub(crate) const CREATE_BUDGET: &str = "/card/issuance/api/issuing/budget/v2/create";
+/// `GET ?card_id=`: a Dedicated Funds Card's balance.
+pub(crate) const CARD_BALANCE: &str = "/card/issuance/api/issuing/card/v2/normal/balance";
+
+/// The longest budget name accepted (the spec's `maxLength`).
+const MAX_BUDGET_NAME_CHARS: usize = 100;
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(LIST_BUDGET_BALANCES, get(list_budget_balances))
+        .route(CREATE_BUDGET, post(create_budget))
+        .route(CARD_BALANCE, get(card_balance))
+}
+
+#[derive(Serialize)]
+struct Envelope<T> {
+    code: &'static str,
+    data: T,
+}
+
+#[derive(Serialize)]
+struct BudgetBalanceReply {
+    budget_id: String,
+    budget_name: String,
+    balance: Money,
+    currency: String,
+}
+
+#[derive(Serialize)]
+struct CreateBudgetReply {
+    budget_id: String,
+}
+
+#[derive(Serialize)]
+struct CardBalanceReply {
+    card_number: String,
+    available_balance: Money,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+fn success<T: Serialize>(data: T) -> Response {
+    crate::json_response(
+        StatusCode::OK,
+        &Envelope {
+            code: "SUCCESS",
+            data,
+        },
+    )
+}
+
+/// An issuing error reply.
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    crate::json_response(status, &ErrorBody { code, message })
+}
+
+fn failure(f: &Failure) -> Response {
+    let code = match f {
+        Failure::BadRequest(_) => "INVALID_PARAMETER",
+        Failure::NotFound(_) => "NOT_FOUND",
+        Failure::Conflict(_) => "BUDGET_NAME_EXISTS",
+        Failure::Storage(_) => "INTERNAL_ERROR",
+    };
+    error(f.status(), code, f.message())
+}
+
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "INVALID_PARAMETER", message)
+}
+
+/// The refusal, unless the Bearer token and the API key are right and issuing is enabled.
+fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    match check_issuing(headers, &shared.credentials, &shared.forbidden_api_key) {
+        IssuingAuth::Allowed => None,
+        IssuingAuth::Forbidden => Some(error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "Card issuance feature not enabled for this account",
+        )),
+        IssuingAuth::Unauthorized(why) => {
+            Some(error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", why))
+        }
+    }
+}
+
+async fn list_budget_balances(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Some(reply) = refuse(&shared, &headers) {
+        return reply;
+    }
+    let data: Vec<BudgetBalanceReply> = shared.store.read(|s| {
+        s.budgets
+            .iter()
+            .map(|b| BudgetBalanceReply {
+                budget_id: b.budget_id.clone(),
+                budget_name: b.budget_name.clone(),
+                balance: b.balance,
+                currency: b.currency.clone(),
+            })
+            .collect()
+    });
+    if data.is_empty() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "No budget accounts exist",
+        );
+    }
+    success(data)
+}
+
+/// Checks a budget name: non-blank, at most 100 characters, no control characters.
+pub(crate) fn validate_budget_name(name: &str) -> Result<(), Failure> {
+    if name.trim().is_empty() {
+        return Err(Failure::BadRequest(
+            "budget_name must not be empty".to_owned(),
+        ));
+    }
+    if name.chars().count() > MAX_BUDGET_NAME_CHARS {
+        return Err(Failure::BadRequest(format!(
+            "budget_name must be at most {MAX_BUDGET_NAME_CHARS} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Failure::BadRequest(
+            "budget_name must not contain control characters".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+async fn create_budget(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if let Some(reply) = refuse(&shared, &headers) {
+        return reply;
+    }
+    let Ok(body) = body else {
+        return bad_request("The request body could not be read");
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return bad_request(&format!("The request body is not valid JSON: {e}")),
+    };
+    let Some(object) = value.as_object() else {
+        return bad_request("The request body must be a JSON object");
+    };
+    let name = match object.get("budget_name") {
+        Some(serde_json::Value::String(name)) => name.clone(),
+        Some(_) => return bad_request("budget_name must be a string"),
+        None => return bad_request("budget_name is required"),
+    };
+    if let Err(f) = validate_budget_name(&name) {
+        return failure(&f);
+    }
+    match shared
+        .store
+        .mutate(|s| s.create_budget(&name, "USD", Money(0)))
+    {
+        Ok(budget_id) => {
+            tracing::debug!(%budget_id, "budget created");
+            success(CreateBudgetReply { budget_id })
+        }
+        Err(f) => failure(&f),
+    }
+}
+
+async fn card_balance(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    if let Some(reply) = refuse(&shared, &headers) {
+        return reply;
+    }
+    let Ok(Query(query)) = query else {
+        return bad_request("The query string is malformed");
+    };
+    let card_id = match query.get("card_id") {
+        Some(id) if !id.trim().is_empty() => id,
+        Some(_) => return bad_request("card_id must not be empty"),
+        None => return bad_request("card_id is required"),
+    };
+    if card_id.len() > 64 || card_id.chars().any(char::is_control) {
+        return bad_request("card_id is invalid");
+    }
+    let card = shared
+        .store
+        .read(|s| s.cards.iter().find(|c| &c.card_id == card_id).cloned());
+    match card {
+        None => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("Card {card_id} does not exist"),
+        ),
+        Some(card) if card.kind == CardKind::Shared => error(
+            StatusCode::BAD_REQUEST,
+            "NOT_DEDICATED_FUNDS_CARD",
+            &format!(
+                "Card {card_id} is not a Dedicated Funds Card: it is a Shared Funds Card, whose \
+                 balance is its budget account's balance"
+            ),
+        ),
+        Some(card) => success(CardBalanceReply {
+            card_number: card.card_number,
+            available_balance: card.available_balance,
+        }),
+    }
+}

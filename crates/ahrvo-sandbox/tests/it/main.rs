@@ -1,0 +1,9 @@
+//! Integration tests of the sandbox, over HTTP with reqwest, against 127.0.0.1 only.
+
+mod admin;
+mod common;
+mod faults;
+mod issuing;
+mod payments;
+mod persistence;
+mod spec;
