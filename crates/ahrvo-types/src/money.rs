@@ -67,7 +67,7 @@ pub mod decimal_string {
         serializer.collect_str(value)
     }
 
-    /// Reads a decimal from a string with [`parse_decimal`](super::parse_decimal).
+    /// Reads a decimal from a string with [`parse_decimal`].
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
         deserializer.deserialize_str(DecimalVisitor)
     }

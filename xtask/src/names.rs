@@ -1,0 +1,129 @@
+//! Name conversions between the spec's wire names and Rust identifiers.
+//!
+//! Kept apart so every generator (models, operation table, alias check) derives names the same
+//! way: the alias check pairs `listBudgetBalances` with `list_budget_balances` through
+//! [`snake_case`], exactly as the operation table derives `LIST_BUDGET_BALANCES`.
+
+/// Words Rust reserves (strict, reserved and 2024-edition keywords): never usable as a plain
+/// field or module name.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Whether `word` is a Rust keyword.
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// Splits a name into lowercase words at `_`, `-`, spaces, other punctuation and case changes:
+/// `listBudgetBalances` → `list budget balances`, `HTTPStatus` → `http status`,
+/// `BALANCE_TOP_UP_ACH` → `balance top up ach`.
+fn words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && !current.is_empty() {
+            let prev = chars[i - 1];
+            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let boundary = prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_is_lower);
+            if boundary {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `listBudgetBalances` → `list_budget_balances`.
+pub fn snake_case(name: &str) -> String {
+    words(name).join("_")
+}
+
+/// `listBudgetBalances` → `LIST_BUDGET_BALANCES`.
+pub fn screaming_snake_case(name: &str) -> String {
+    snake_case(name).to_ascii_uppercase()
+}
+
+/// `BALANCE_TOP_UP_ACH` → `BalanceTopUpAch`; a leading digit gets a `V` prefix (`3DS` → `V3Ds`).
+pub fn upper_camel_case(name: &str) -> String {
+    let mut out = String::new();
+    for word in words(name) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+/// Whether `name` is a plain (non-raw) Rust identifier that is not a keyword.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !is_keyword(name)
+}
+
+/// Whether `name` is lowerCamelCase with at least one capital (`getBalance`, not `balance`):
+/// the shape of an operationId, as opposed to an ordinary search alias.
+pub fn looks_like_operation_id(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && name.chars().any(|c| c.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_operation_ids() {
+        assert_eq!(snake_case("listBudgetBalances"), "list_budget_balances");
+        assert_eq!(screaming_snake_case("getBalanceEntry"), "GET_BALANCE_ENTRY");
+        assert_eq!(snake_case("getHTTPStatus2Fa"), "get_http_status2_fa");
+    }
+
+    #[test]
+    fn converts_type_and_enum_names() {
+        assert_eq!(
+            snake_case("PaymentsErrorListEmbedded"),
+            "payments_error_list_embedded"
+        );
+        assert_eq!(upper_camel_case("BALANCE_TOP_UP_ACH"), "BalanceTopUpAch");
+        assert_eq!(upper_camel_case("push-to-card"), "PushToCard");
+        assert_eq!(upper_camel_case("3DS"), "V3Ds");
+    }
+
+    #[test]
+    fn recognises_identifiers_and_operation_ids() {
+        assert!(is_identifier("balance_type"));
+        assert!(!is_identifier("type"));
+        assert!(!is_identifier("2fa"));
+        assert!(looks_like_operation_id("getBalance"));
+        assert!(!looks_like_operation_id("balance"));
+        assert!(!looks_like_operation_id("GetBalance"));
+        assert!(!looks_like_operation_id("get_balance"));
+    }
+}
