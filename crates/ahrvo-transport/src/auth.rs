@@ -213,7 +213,10 @@ mod tests {
         assert_eq!(h["authorization"], "Bearer tok-456");
         assert_eq!(h["x-api-key"], "key-123");
         let shown = format!("{h:?}{auth:?}");
-        assert!(!shown.contains("tok-456") && !shown.contains("key-123"), "{shown}");
+        assert!(
+            !shown.contains("tok-456") && !shown.contains("key-123"),
+            "{shown}"
+        );
 
         let basic = Auth::Basic(PaymentsCredentials::new("user", "pw-789"));
         let mut h = HeaderMap::new();

@@ -89,7 +89,9 @@ impl ApiClient {
         match tokio::time::timeout(total, run).await {
             Ok(result) => result,
             Err(_) => {
-                span.in_scope(|| tracing::warn!(total_ms = total.as_millis() as u64, "call timed out"));
+                span.in_scope(|| {
+                    tracing::warn!(total_ms = total.as_millis() as u64, "call timed out")
+                });
                 Err(Error::new(
                     ErrorKind::Timeout,
                     format!("the call did not complete within {total:?}"),
@@ -117,7 +119,10 @@ impl ApiClient {
             headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
             headers.insert(header::USER_AGENT, inner.user_agent.clone());
             if body.is_some() {
-                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
             }
             inner
                 .auth
@@ -130,17 +135,21 @@ impl ApiClient {
             request.body = body.clone().unwrap_or_default();
 
             let sent = Instant::now();
-            let outcome =
-                match tokio::time::timeout(inner.timeouts.per_attempt, inner.transport.send(request)).await {
-                    Ok(Ok(resp)) if resp.status.is_success() => Ok(resp),
-                    Ok(Ok(resp)) => Err(error_from_response(op.id(), resp)),
-                    Ok(Err(e)) => Err(e.with_operation(op.id())),
-                    Err(_) => Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!("no reply within {:?}", inner.timeouts.per_attempt),
-                    )
-                    .with_operation(op.id())),
-                };
+            let outcome = match tokio::time::timeout(
+                inner.timeouts.per_attempt,
+                inner.transport.send(request),
+            )
+            .await
+            {
+                Ok(Ok(resp)) if resp.status.is_success() => Ok(resp),
+                Ok(Ok(resp)) => Err(error_from_response(op.id(), resp)),
+                Ok(Err(e)) => Err(e.with_operation(op.id())),
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("no reply within {:?}", inner.timeouts.per_attempt),
+                )
+                .with_operation(op.id())),
+            };
             let latency = sent.elapsed();
             let span = tracing::Span::current();
             span.record("attempt", attempt);

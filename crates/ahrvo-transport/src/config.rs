@@ -30,9 +30,8 @@ impl Environment {
 
     /// A custom base URL, parsed.
     pub fn custom(base_url: &str) -> Result<Self, Error> {
-        let url = Url::parse(base_url).map_err(|e| {
-            Error::config(format!("base URL {base_url:?} is not a valid URL: {e}"))
-        })?;
+        let url = Url::parse(base_url)
+            .map_err(|e| Error::config(format!("base URL {base_url:?} is not a valid URL: {e}")))?;
         Ok(Environment::Custom(url))
     }
 
@@ -248,21 +247,39 @@ mod tests {
             "http://[::1]:9",
             "https://x.example",
         ] {
-            assert!(Environment::custom(ok).unwrap().validate(false).is_ok(), "{ok}");
+            assert!(
+                Environment::custom(ok).unwrap().validate(false).is_ok(),
+                "{ok}"
+            );
         }
         let remote = Environment::custom("http://api.example.com").unwrap();
         assert!(remote.validate(false).is_err());
         assert!(remote.validate(true).is_ok());
-        assert!(Environment::custom("ftp://x").unwrap().validate(true).is_err());
-        assert!(Environment::custom("https://x/?a=1").unwrap().validate(false).is_err());
+        assert!(
+            Environment::custom("ftp://x")
+                .unwrap()
+                .validate(true)
+                .is_err()
+        );
+        assert!(
+            Environment::custom("https://x/?a=1")
+                .unwrap()
+                .validate(false)
+                .is_err()
+        );
     }
 
     #[test]
     fn parse_environment_names_and_urls() {
         assert_eq!(Environment::parse("Staging").unwrap(), Environment::Staging);
-        assert_eq!(Environment::parse("production").unwrap().base_url(), "https://api.ahrvo.network");
         assert_eq!(
-            Environment::parse("http://127.0.0.1:9/").unwrap().base_url(),
+            Environment::parse("production").unwrap().base_url(),
+            "https://api.ahrvo.network"
+        );
+        assert_eq!(
+            Environment::parse("http://127.0.0.1:9/")
+                .unwrap()
+                .base_url(),
             "http://127.0.0.1:9"
         );
         assert!(Environment::parse("prodution").is_err());

@@ -27,16 +27,19 @@ pub fn decode_bytes<T: DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_slice(body);
     let result = serde_path_to_error::deserialize(&mut de).and_then(|v| {
         // Trailing bytes after the value are an error too, reported at the root.
-        de.end()
-            .map(|()| v)
-            .map_err(|e| serde_path_to_error::Error::new(serde_path_to_error::Track::new().path(), e))
+        de.end().map(|()| v).map_err(|e| {
+            serde_path_to_error::Error::new(serde_path_to_error::Track::new().path(), e)
+        })
     });
     result.map_err(|e| {
         let path = e.path().to_string();
         let what = if body.is_empty() {
             "the reply body is empty".to_owned()
         } else {
-            format!("the reply does not match the API's documented shape: {}", snippet(e.inner().to_string().as_bytes()))
+            format!(
+                "the reply does not match the API's documented shape: {}",
+                snippet(e.inner().to_string().as_bytes())
+            )
         };
         Error::new(ErrorKind::Decode, what)
             .with_json_path(path)
@@ -90,7 +93,11 @@ pub fn extract_message(
         .is_some_and(|ct| ct.contains("html"))
         || body.trim_ascii_start().starts_with(b"<");
     let text = String::from_utf8_lossy(body);
-    let text = if is_html { html_text(&text) } else { text.into_owned() };
+    let text = if is_html {
+        html_text(&text)
+    } else {
+        text.into_owned()
+    };
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.is_empty() {
         (fallback(), None)
@@ -100,7 +107,8 @@ pub fn extract_message(
 }
 
 fn from_json(value: &serde_json::Value) -> Option<(String, Option<String>)> {
-    let str_of = |v: &serde_json::Value, k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_owned);
+    let str_of =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_owned);
     if let Some(errors) = value
         .get("_embedded")
         .and_then(|e| e.get("errors"))
@@ -172,20 +180,36 @@ mod tests {
     #[test]
     fn messages_from_every_body_shape() {
         assert_eq!(
-            msg(r#"{"code":"INVALID_CARD","message":"card is not a Dedicated Funds Card"}"#, None),
-            ("card is not a Dedicated Funds Card".into(), Some("INVALID_CARD".into()))
+            msg(
+                r#"{"code":"INVALID_CARD","message":"card is not a Dedicated Funds Card"}"#,
+                None
+            ),
+            (
+                "card is not a Dedicated Funds Card".into(),
+                Some("INVALID_CARD".into())
+            )
         );
         let finix = r#"{"total":1,"_embedded":{"errors":[{"code":"NOT_FOUND","message":"Balance not found","logref":"abc"}]}}"#;
         assert_eq!(
             msg(finix, None),
-            ("Balance not found (logref abc)".into(), Some("NOT_FOUND".into()))
+            (
+                "Balance not found (logref abc)".into(),
+                Some("NOT_FOUND".into())
+            )
         );
-        let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>";
+        let html =
+            "<html><head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>";
         assert_eq!(msg(html, Some("text/html")).0, "502 Bad Gateway");
         assert_eq!(msg("<p>upstream   down</p>", None).0, "upstream down");
-        assert_eq!(msg("  service\nunavailable ", Some("text/plain")).0, "service unavailable");
+        assert_eq!(
+            msg("  service\nunavailable ", Some("text/plain")).0,
+            "service unavailable"
+        );
         assert_eq!(msg("", None).0, "Bad Request");
-        assert_eq!(msg(r#"{"code":"E1"}"#, None), ("the API answered with code E1".into(), Some("E1".into())));
+        assert_eq!(
+            msg(r#"{"code":"E1"}"#, None),
+            ("the API answered with code E1".into(), Some("E1".into()))
+        );
         assert_eq!(msg("[1,2]", None).0, "[1,2]");
     }
 
@@ -212,7 +236,9 @@ mod tests {
         assert!(decode_bytes::<Outer>("op", StatusCode::OK, &trailing).is_err());
         let deep = Bytes::from("[".repeat(100_000));
         assert_eq!(
-            decode_bytes::<Outer>("op", StatusCode::OK, &deep).unwrap_err().kind(),
+            decode_bytes::<Outer>("op", StatusCode::OK, &deep)
+                .unwrap_err()
+                .kind(),
             ErrorKind::Decode
         );
     }

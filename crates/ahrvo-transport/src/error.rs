@@ -396,7 +396,10 @@ mod tests {
             (302, ErrorKind::OtherStatus),
         ];
         for (code, kind) in cases {
-            assert_eq!(ErrorKind::from_status(StatusCode::from_u16(code).unwrap()), kind);
+            assert_eq!(
+                ErrorKind::from_status(StatusCode::from_u16(code).unwrap()),
+                kind
+            );
         }
     }
 

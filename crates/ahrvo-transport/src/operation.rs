@@ -113,8 +113,9 @@ impl ApiRequest {
 
     /// Sets a JSON body.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::validation("the request body could not be encoded").with_source(e))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::validation("the request body could not be encoded").with_source(e)
+        })?;
         self.body = Some(Bytes::from(bytes));
         Ok(self)
     }
@@ -163,7 +164,11 @@ impl ApiRequest {
 mod tests {
     use super::*;
 
-    const OP: Operation = Operation::new("getBalance", Method::GET, "/payments/na/balances/{balance_id}");
+    const OP: Operation = Operation::new(
+        "getBalance",
+        Method::GET,
+        "/payments/na/balances/{balance_id}",
+    );
 
     #[test]
     fn ids_are_one_encoded_segment() {

@@ -72,9 +72,8 @@ impl HttpTransport for ReqwestTransport {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large(limit));
         }
-        let mut body = BytesMut::with_capacity(
-            response.content_length().map_or(8 * 1024, |n| n as usize),
-        );
+        let mut body =
+            BytesMut::with_capacity(response.content_length().map_or(8 * 1024, |n| n as usize));
         while let Some(chunk) = response.chunk().await.map_err(|e| {
             Error::new(ErrorKind::Transport, "the reply body was cut off").with_source(e)
         })? {

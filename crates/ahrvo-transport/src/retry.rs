@@ -79,7 +79,9 @@ impl RetryConfig {
 
     /// The backoff cap before retry number `retry` (1-based): `initial * 2^(retry-1)`, capped.
     pub fn backoff_cap(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         self.initial_backoff
             .checked_mul(factor)
             .unwrap_or(self.max_backoff)
@@ -135,7 +137,11 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, status: StatusCode) -> Opti
     if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
         return None;
     }
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -181,7 +187,9 @@ fn httpdate_to_unix(s: &str) -> Option<u64> {
     let doy = (153 * mp + 2) / 5 + day as i64 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days).ok().map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
+    u64::try_from(days)
+        .ok()
+        .map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// A small, fast PRNG for jitter (SplitMix64), seeded per client from the OS hasher's keys.
@@ -223,10 +231,18 @@ mod tests {
     fn reads_retry_on_documented_statuses_only() {
         let p = RetryConfig::default();
         for code in [429, 502, 503, 504] {
-            assert!(p.decide(&status_error(code), 1, Duration::ZERO, true, HALF).is_some(), "{code}");
+            assert!(
+                p.decide(&status_error(code), 1, Duration::ZERO, true, HALF)
+                    .is_some(),
+                "{code}"
+            );
         }
         for code in [400, 401, 403, 404, 409, 500, 501] {
-            assert!(p.decide(&status_error(code), 1, Duration::ZERO, true, HALF).is_none(), "{code}");
+            assert!(
+                p.decide(&status_error(code), 1, Duration::ZERO, true, HALF)
+                    .is_none(),
+                "{code}"
+            );
         }
         let t = Error::new(ErrorKind::Timeout, "t");
         assert!(p.decide(&t, 1, Duration::ZERO, true, HALF).is_some());
@@ -254,7 +270,10 @@ mod tests {
         assert_eq!(p.backoff_cap(9), Duration::from_secs(8));
         assert_eq!(p.backoff_cap(200), Duration::from_secs(8));
         let e = status_error(503);
-        assert_eq!(p.decide(&e, 3, Duration::ZERO, true, 0), Some(Duration::ZERO));
+        assert_eq!(
+            p.decide(&e, 3, Duration::ZERO, true, 0),
+            Some(Duration::ZERO)
+        );
         let half = p.decide(&e, 3, Duration::ZERO, true, HALF).unwrap();
         assert_eq!(half, Duration::from_millis(500));
         let top = p.decide(&e, 3, Duration::ZERO, true, MAX).unwrap();
@@ -266,17 +285,30 @@ mod tests {
         let p = RetryConfig::default();
         let e = status_error(502);
         assert!(p.decide(&e, 3, Duration::ZERO, true, HALF).is_none());
-        assert!(p.decide(&e, 1, Duration::from_secs(30), true, HALF).is_none());
+        assert!(
+            p.decide(&e, 1, Duration::from_secs(30), true, HALF)
+                .is_none()
+        );
         // A backoff that would cross the time bound is not started.
-        assert!(p.decide(&e, 1, Duration::from_millis(29_900), true, MAX).is_none());
-        assert!(RetryConfig::disabled().decide(&e, 1, Duration::ZERO, true, HALF).is_none());
+        assert!(
+            p.decide(&e, 1, Duration::from_millis(29_900), true, MAX)
+                .is_none()
+        );
+        assert!(
+            RetryConfig::disabled()
+                .decide(&e, 1, Duration::ZERO, true, HALF)
+                .is_none()
+        );
     }
 
     #[test]
     fn retry_after_is_honoured_and_bounded() {
         let p = RetryConfig::default();
         let e = status_error(429).with_retry_after(Some(Duration::from_secs(3)));
-        assert_eq!(p.decide(&e, 1, Duration::ZERO, true, 0), Some(Duration::from_secs(3)));
+        assert_eq!(
+            p.decide(&e, 1, Duration::ZERO, true, 0),
+            Some(Duration::from_secs(3))
+        );
         let long = status_error(429).with_retry_after(Some(Duration::from_secs(120)));
         assert_eq!(p.decide(&long, 1, Duration::ZERO, true, 0), None);
     }
@@ -290,8 +322,14 @@ mod tests {
             Some(Duration::from_secs(7))
         );
         assert_eq!(parse_retry_after(&h, StatusCode::BAD_REQUEST), None);
-        assert_eq!(httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
-        h.insert("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap());
+        assert_eq!(
+            httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        h.insert(
+            "retry-after",
+            "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap(),
+        );
         assert_eq!(
             parse_retry_after(&h, StatusCode::SERVICE_UNAVAILABLE),
             Some(Duration::ZERO)

@@ -35,7 +35,13 @@ impl HttpRequest {
 }
 
 /// Headers whose values are never printed.
-const REDACTED: &[&str] = &["authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"];
+const REDACTED: &[&str] = &[
+    "authorization",
+    "x-api-key",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
 
 pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
 

@@ -42,7 +42,11 @@ impl HttpTransport for MockHttpTransport {
     }
 }
 
-const GET_OP: Operation = Operation::new("getBalance", Method::GET, "/payments/na/balances/{balance_id}");
+const GET_OP: Operation = Operation::new(
+    "getBalance",
+    Method::GET,
+    "/payments/na/balances/{balance_id}",
+);
 const POST_OP: Operation = Operation::new("createBudget", Method::POST, "/budget/v2/create");
 
 fn config(transport: impl HttpTransport + 'static) -> ClientConfig {
@@ -55,11 +59,16 @@ fn get() -> ApiRequest {
 }
 
 fn post() -> ApiRequest {
-    ApiRequest::new(POST_OP).json(&serde_json::json!({"budget_name": "x"})).unwrap()
+    ApiRequest::new(POST_OP)
+        .json(&serde_json::json!({"budget_name": "x"}))
+        .unwrap()
 }
 
 fn reply(status: u16) -> HttpResponse {
-    HttpResponse::new(StatusCode::from_u16(status).unwrap(), r#"{"code":"X","message":"m"}"#)
+    HttpResponse::new(
+        StatusCode::from_u16(status).unwrap(),
+        r#"{"code":"X","message":"m"}"#,
+    )
 }
 
 /// A mock that answers from a script, in order, counting calls.
@@ -105,7 +114,10 @@ async fn client_errors_are_not_retried() {
         let (mock, calls) = scripted(vec![Ok(reply(status)); 5]);
         let client = ApiClient::new(&config(mock), Auth::None).unwrap();
         let err = client.execute(get()).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::from_status(StatusCode::from_u16(status).unwrap()));
+        assert_eq!(
+            err.kind(),
+            ErrorKind::from_status(StatusCode::from_u16(status).unwrap())
+        );
         assert!(!err.is_retryable());
         assert_eq!(calls.load(Ordering::SeqCst), 1, "status {status}");
     }
@@ -113,7 +125,12 @@ async fn client_errors_are_not_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn post_is_not_retried_when_its_outcome_is_unknown() {
-    for outcome in [Ok(reply(503)), Ok(reply(500)), Err(ErrorKind::Timeout), Err(ErrorKind::Transport)] {
+    for outcome in [
+        Ok(reply(503)),
+        Ok(reply(500)),
+        Err(ErrorKind::Timeout),
+        Err(ErrorKind::Transport),
+    ] {
         let (mock, calls) = scripted(vec![outcome.clone(), Ok(reply(200))]);
         let client = ApiClient::new(&config(mock), Auth::None).unwrap();
         assert!(client.execute(post()).await.is_err(), "{outcome:?}");
@@ -138,7 +155,11 @@ async fn retry_after_is_waited_for() {
     let client = ApiClient::new(&config(mock), Auth::None).unwrap();
     let start = Instant::now();
     client.execute(get()).await.unwrap();
-    assert!(start.elapsed() >= Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
@@ -163,7 +184,11 @@ async fn backoff_stays_within_the_exponential_caps() {
     let start = Instant::now();
     client.execute(get()).await.unwrap_err();
     // Three backoffs, each at most 1 s, 2 s, 4 s.
-    assert!(start.elapsed() <= Duration::from_secs(7), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() <= Duration::from_secs(7),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[derive(Debug, Default)]
@@ -200,7 +225,10 @@ impl HttpTransport for Recorder {
 
 #[tokio::test(start_paused = true)]
 async fn a_401_refreshes_the_token_once_and_repeats_once() {
-    let recorder = Arc::new(Recorder { statuses: vec![401, 200], seen: Default::default() });
+    let recorder = Arc::new(Recorder {
+        statuses: vec![401, 200],
+        seen: Default::default(),
+    });
     let cfg = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
         .with_transport(recorder.clone());
     let creds = IssuingCredentials::with_token_provider("key", CountingTokens::default());
@@ -215,7 +243,10 @@ async fn a_401_refreshes_the_token_once_and_repeats_once() {
 
 #[tokio::test(start_paused = true)]
 async fn a_second_401_is_an_unauthorized_error() {
-    let recorder = Arc::new(Recorder { statuses: vec![401, 401, 200], seen: Default::default() });
+    let recorder = Arc::new(Recorder {
+        statuses: vec![401, 401, 200],
+        seen: Default::default(),
+    });
     let cfg = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
         .with_transport(recorder.clone());
     let client = ApiClient::new(&cfg, Auth::Issuing(IssuingCredentials::new("k", "t"))).unwrap();
@@ -226,17 +257,26 @@ async fn a_second_401_is_an_unauthorized_error() {
 
 #[tokio::test(start_paused = true)]
 async fn basic_auth_is_not_refreshed() {
-    let recorder = Arc::new(Recorder { statuses: vec![401, 200], seen: Default::default() });
+    let recorder = Arc::new(Recorder {
+        statuses: vec![401, 200],
+        seen: Default::default(),
+    });
     let cfg = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
         .with_transport(recorder.clone());
     let client = ApiClient::new(&cfg, Auth::Basic(PaymentsCredentials::new("u", "p"))).unwrap();
-    assert_eq!(client.execute(get()).await.unwrap_err().kind(), ErrorKind::Unauthorized);
+    assert_eq!(
+        client.execute(get()).await.unwrap_err().kind(),
+        ErrorKind::Unauthorized
+    );
     assert_eq!(recorder.seen.lock().unwrap().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn standard_headers_are_sent() {
-    let recorder = Arc::new(Recorder { statuses: vec![], seen: Default::default() });
+    let recorder = Arc::new(Recorder {
+        statuses: vec![],
+        seen: Default::default(),
+    });
     let cfg = ClientConfig::new(Environment::custom("http://127.0.0.1:9/prefix/").unwrap())
         .with_transport(recorder.clone())
         .with_user_agent_suffix("billing-job/2");
@@ -299,7 +339,9 @@ async fn invalid_ids_never_reach_the_transport() {
     mock.expect_send().times(0);
     let _client = ApiClient::new(&config(mock), Auth::None).unwrap();
     for bad in ["", "..", "a\u{7}"] {
-        let err = ApiRequest::new(GET_OP).path_id("balance_id", bad).unwrap_err();
+        let err = ApiRequest::new(GET_OP)
+            .path_id("balance_id", bad)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Validation);
     }
 }
@@ -320,7 +362,11 @@ fn debug_output_never_shows_credentials() {
         Auth::Issuing(IssuingCredentials::new("api-key-SECRET1", "token-SECRET2")),
     )
     .unwrap();
-    let basic = ApiClient::new(&cfg, Auth::Basic(PaymentsCredentials::new("user", "pw-SECRET3"))).unwrap();
+    let basic = ApiClient::new(
+        &cfg,
+        Auth::Basic(PaymentsCredentials::new("user", "pw-SECRET3")),
+    )
+    .unwrap();
     let shown = format!("{client:?} {basic:?} {cfg:?} {client:#?}");
     for secret in ["SECRET1", "SECRET2", "SECRET3"] {
         assert!(!shown.contains(secret), "{secret} leaked in {shown}");

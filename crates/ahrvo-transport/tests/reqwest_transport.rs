@@ -7,15 +7,27 @@ fn config(url: &str) -> ClientConfig {
     ClientConfig::new(Environment::custom(url).unwrap()).with_retry(RetryConfig::disabled())
 }
 
-const OP: Operation = Operation::new("getBalance", Method::GET, "/payments/na/balances/{balance_id}");
+const OP: Operation = Operation::new(
+    "getBalance",
+    Method::GET,
+    "/payments/na/balances/{balance_id}",
+);
 
 #[tokio::test]
 async fn sends_over_http_and_reads_the_reply() {
     let server = RecordingServer::start().await;
     server.push(Reply::new(200, r#"{"ok":true}"#).header("x-request-id", "req-1"));
-    let client = ApiClient::new(&config(server.url()), Auth::Basic(PaymentsCredentials::new("u", "p"))).unwrap();
+    let client = ApiClient::new(
+        &config(server.url()),
+        Auth::Basic(PaymentsCredentials::new("u", "p")),
+    )
+    .unwrap();
     let resp = client
-        .execute(ApiRequest::new(OP).path_id("balance_id", "a/b?c#d").unwrap())
+        .execute(
+            ApiRequest::new(OP)
+                .path_id("balance_id", "a/b?c#d")
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(&resp.body[..], br#"{"ok":true}"#);
@@ -30,7 +42,11 @@ async fn sends_over_http_and_reads_the_reply() {
 async fn bodies_over_the_limit_are_refused() {
     let server = RecordingServer::start().await;
     server.push(Reply::new(200, vec![b'x'; 4096]));
-    let client = ApiClient::new(&config(server.url()).with_max_response_bytes(1024), Auth::None).unwrap();
+    let client = ApiClient::new(
+        &config(server.url()).with_max_response_bytes(1024),
+        Auth::None,
+    )
+    .unwrap();
     let err = client
         .execute(ApiRequest::new(OP).path_id("balance_id", "b").unwrap())
         .await
@@ -54,7 +70,11 @@ async fn redirects_are_not_followed() {
 #[tokio::test]
 async fn a_refused_connection_is_a_connect_error() {
     // Bind then drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let client = ApiClient::new(&config(&format!("http://127.0.0.1:{port}")), Auth::None).unwrap();
     let err = client
         .execute(ApiRequest::new(OP).path_id("balance_id", "b").unwrap())
@@ -80,5 +100,8 @@ async fn error_replies_carry_status_message_and_request_id() {
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(err.message(), "503 Service Unavailable");
     assert_eq!(err.request_id(), Some("req-42"));
-    assert_eq!(err.to_string(), "getBalance: server error (HTTP 503): 503 Service Unavailable");
+    assert_eq!(
+        err.to_string(),
+        "getBalance: server error (HTTP 503): 503 Service Unavailable"
+    );
 }

@@ -1,10 +1,9 @@
-use std::fmt;
-
 /// A value that does not have the form its type requires (a currency code, an amount, an id).
 ///
 /// Returned by the `parse`/`new` constructors of this crate's scalar types; the SDK turns it into a
 /// validation error before anything is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what}: {reason}")]
 pub struct InvalidValue {
     what: &'static str,
     reason: String,
@@ -29,11 +28,3 @@ impl InvalidValue {
         &self.reason
     }
 }
-
-impl fmt::Display for InvalidValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}: {}", self.what, self.reason)
-    }
-}
-
-impl std::error::Error for InvalidValue {}
