@@ -1,5 +1,5 @@
 use ahrvo_transport::{
-    ApiClient, ApiRequest, Auth, ClientConfig, Error, ErrorKind, HttpResponse, IssuingCredentials,
+    ApiClient, ApiRequest, Auth, ClientConfig, Error, HttpResponse, IssuingCredentials,
 };
 use ahrvo_types::Envelope;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -40,8 +40,7 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(
 ) -> Result<T, Error> {
     match ahrvo_transport::decode_json::<Envelope<T>>(op, response) {
         Ok(env) if env.is_success() => env.data.ok_or_else(|| {
-            Error::new(ErrorKind::Decode, "the reply has no `data`")
-                .with_source(Error::validation(format!("{op}: missing data")))
+            Error::decode(op, "the reply has no `data`", "data", response.body.clone())
         }),
         Ok(env) => Err(Error::api_envelope(
             op,
@@ -60,5 +59,46 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(
                 _ => Err(decode_error),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The envelope rules with the mocked transport: no server needed.
+    use std::sync::Arc;
+
+    use ahrvo_transport::{Environment, ErrorKind, MockHttpTransport, StatusCode};
+
+    use super::*;
+
+    fn client_answering(body: &'static str) -> IssuingClient {
+        let mut mock = MockHttpTransport::new();
+        mock.expect_send()
+            .times(1)
+            .returning(move |_| Ok(HttpResponse::new(StatusCode::OK, body)));
+        let config = ClientConfig::new(Environment::Production).with_transport(Arc::new(mock));
+        IssuingClient::new(&config, IssuingCredentials::new("k", "t")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn success_without_data_is_a_decode_error_at_data() {
+        let e = client_answering(r#"{"code":"SUCCESS"}"#)
+            .get_card_balance("c")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.json_path(), Some("data"));
+    }
+
+    #[tokio::test]
+    async fn a_failure_code_wins_over_a_strange_data_shape() {
+        let e = client_answering(r#"{"code":"LIMIT","message":"too many","data":"?"}"#)
+            .list_budget_balances()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.api_code(), e.message()),
+            (ErrorKind::Api, Some("LIMIT"), "too many")
+        );
     }
 }

@@ -194,8 +194,7 @@ impl ApiClient {
         }
     }
 
-    /// Sleeps are on tokio's clock, so tests with paused time run retries instantly.
-    #[doc(hidden)]
+    /// The retry policy in force.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
     }

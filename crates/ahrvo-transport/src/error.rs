@@ -207,6 +207,20 @@ impl Error {
             .with_body(body)
     }
 
+    /// A decode error: the reply of `operation` does not have the documented shape at
+    /// `json_path`.
+    pub fn decode(
+        operation: &'static str,
+        message: impl Into<String>,
+        json_path: impl Into<String>,
+        body: Bytes,
+    ) -> Self {
+        Self::new(ErrorKind::Decode, message)
+            .with_operation(operation)
+            .with_json_path(json_path.into())
+            .with_body(body)
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
@@ -240,6 +254,11 @@ impl Error {
     /// The raw reply body, if there was one.
     pub fn body(&self) -> Option<&Bytes> {
         self.inner.body.as_ref()
+    }
+
+    /// A short view of the reply body safe to log: at most 200 characters, card numbers masked.
+    pub fn body_snippet(&self) -> Option<String> {
+        self.inner.body.as_deref().map(snippet)
     }
 
     /// For [`ErrorKind::Decode`]: the JSON path of the failing field, e.g. `data[2].balance`.
