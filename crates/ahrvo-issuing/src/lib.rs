@@ -17,12 +17,15 @@
 //! # Ok(()) }
 //! ```
 
+pub mod analysis;
 mod budgets;
 mod cards;
 mod client;
 mod generated;
 
+pub use budgets::CreatedBudget;
 pub use budgets::{MAX_BUDGET_NAME_CHARS, validate_budget_name};
+pub use cards::{CardBalanceResult, CardBalanceStream, CardBatchOptions};
 pub use client::IssuingClient;
 pub use generated::operations;
 

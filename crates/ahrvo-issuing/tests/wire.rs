@@ -76,11 +76,12 @@ async fn no_budgets_is_an_empty_list_either_way() {
 async fn create_budget_posts_the_trimmed_name_and_returns_the_id() {
     let server = RecordingServer::start().await;
     server.push(Reply::new(200, CREATE_FIXTURE));
-    let id = client(&server)
+    let created = client(&server)
         .create_budget("  Marketing Department Budget \n")
         .await
         .unwrap();
-    assert_eq!(id, BudgetId::from("ci202507232016182661"));
+    assert_eq!(created.budget_id, BudgetId::from("ci202507232016182661"));
+    assert!(!created.recovered);
 
     let r = server.single_request();
     assert_eq!(r.method, "POST");

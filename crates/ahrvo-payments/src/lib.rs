@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod analysis;
 mod balance_entries;
 mod balances;
 mod client;
@@ -29,4 +30,4 @@ pub use ahrvo_transport::{
     ClientConfig, Environment, Error, ErrorKind, PaymentsCredentials, Result, RetryConfig, Secret,
     TimeoutConfig,
 };
-pub use ahrvo_types::{Balance, BalanceEntry, BalanceEntryId, BalanceId, Cents, Currency};
+pub use ahrvo_types::{Balance, BalanceEntry, BalanceEntryId, BalanceId, Cents, Currency, Decimal};

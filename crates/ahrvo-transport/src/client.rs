@@ -203,6 +203,12 @@ impl ApiClient {
     pub fn per_attempt_timeout(&self) -> Duration {
         self.inner.timeouts.per_attempt
     }
+
+    /// The whole-call timeout in force: the bound of one [`execute`](Self::execute), retries and
+    /// backoff included.
+    pub fn total_timeout(&self) -> Duration {
+        self.inner.timeouts.total
+    }
 }
 
 impl fmt::Debug for ApiClient {

@@ -169,7 +169,7 @@ impl Error {
     }
 
     pub(crate) fn with_api_code(mut self, code: Option<String>) -> Self {
-        self.inner.api_code = code;
+        self.inner.api_code = code.map(|c| mask_card_numbers(&c));
         self
     }
 
@@ -178,8 +178,9 @@ impl Error {
         self
     }
 
+    /// The path names the reply's own keys (a tag's name): masked like a body.
     pub(crate) fn with_json_path(mut self, path: String) -> Self {
-        self.inner.json_path = Some(path);
+        self.inner.json_path = Some(mask_card_numbers(&path));
         self
     }
 
@@ -199,7 +200,10 @@ impl Error {
         message: Option<String>,
         body: Bytes,
     ) -> Self {
-        let message = message.unwrap_or_else(|| format!("the API answered with code {code}"));
+        let message = message.map_or_else(
+            || mask_card_numbers(&format!("the API answered with code {code}")),
+            |m| snippet(m.as_bytes()),
+        );
         Self::new(ErrorKind::Api, message)
             .with_operation(operation)
             .with_status(StatusCode::OK)
@@ -215,7 +219,7 @@ impl Error {
         json_path: impl Into<String>,
         body: Bytes,
     ) -> Self {
-        Self::new(ErrorKind::Decode, message)
+        Self::new(ErrorKind::Decode, mask_card_numbers(&message.into()))
             .with_operation(operation)
             .with_json_path(json_path.into())
             .with_body(body)
@@ -297,36 +301,87 @@ impl Error {
     }
 }
 
-/// A short, redacted view of a body for messages: at most 200 characters, long digit runs
-/// (card numbers) masked.
+/// A short, redacted view of a body for messages: at most 200 characters, control characters as
+/// spaces, card numbers masked (see [`mask_card_numbers`]).
 pub(crate) fn snippet(body: &[u8]) -> String {
+    const LIMIT: usize = 200;
+    // A card number crossing the limit is masked whole: look a little past it.
+    const LOOKAHEAD: usize = 40;
     let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() >= 12 {
-            out.push_str(&digits[..4]);
-            out.push_str(&"*".repeat(digits.len() - 8));
-            out.push_str(&digits[digits.len() - 4..]);
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars().take(200) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(if c.is_control() { ' ' } else { c });
-        }
-    }
-    flush(&mut digits, &mut out);
-    if text.chars().count() > 200 {
+    let head: String = text
+        .chars()
+        .take(LIMIT + LOOKAHEAD)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out: String = mask_card_numbers(&head).chars().take(LIMIT).collect();
+    if text.chars().nth(LIMIT).is_some() {
         out.push('…');
     }
     out
 }
+
+/// Masks every card-number-like run: 12 or more digits, alone or in groups joined by single
+/// spaces or dashes (`4111 1111 1111 1111`, `4111-1111-1111-1111`). All digits but the first
+/// four and the last four become `*`; the separators stay.
+pub(crate) fn mask_card_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, with single separators between digits.
+        let start = i;
+        let mut end = i;
+        let mut digits = 0;
+        while end < chars.len() {
+            if chars[end].is_ascii_digit() {
+                digits += 1;
+                end += 1;
+            } else if matches!(chars[end], ' ' | '-')
+                && chars.get(end + 1).is_some_and(char::is_ascii_digit)
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let mut seen = 0;
+        for &c in &chars[start..end] {
+            if c.is_ascii_digit() {
+                seen += 1;
+                let hidden = digits >= 12 && seen > 4 && seen <= digits - 4;
+                out.push(if hidden { '*' } else { c });
+            } else {
+                out.push(c);
+            }
+        }
+        i = end;
+    }
+    out
+}
+
+/// An underlying cause kept as text with card numbers masked, for causes whose own rendering
+/// may quote the reply (a JSON parser's "invalid type: integer `4111…`").
+#[derive(Debug)]
+pub(crate) struct MaskedCause(pub(crate) String);
+
+impl MaskedCause {
+    pub(crate) fn of(cause: &dyn std::error::Error) -> Self {
+        Self(mask_card_numbers(&cause.to_string()))
+    }
+}
+
+impl fmt::Display for MaskedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MaskedCause {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -381,7 +436,7 @@ impl fmt::Debug for Error {
             d.field("attempts", &i.attempts);
         }
         if let Some(s) = &i.source {
-            d.field("source", &s.to_string());
+            d.field("source", &mask_card_numbers(&s.to_string()));
         }
         d.finish()
     }
@@ -429,6 +484,58 @@ mod tests {
         assert!(s.contains("12345"));
         let long = "a".repeat(500);
         assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
+    }
+
+    #[test]
+    fn card_numbers_are_masked_with_separators_and_across_the_limit() {
+        for (given, shown) in [
+            (
+                "card 4111 1111 1111 1111 declined",
+                "card 4111 **** **** 1111 declined",
+            ),
+            ("4111-1111-1111-1111", "4111-****-****-1111"),
+            ("pan=4111111111111111,", "pan=4111********1111,"),
+            ("378282246310005", "3782*******0005"),
+            ("2024-05-01 18:04:33", "2024-05-01 18:04:33"),
+            ("id 12345 and 678", "id 12345 and 678"),
+            ("1 2 3 4 5 6 7 8 9 0 1 2", "1 2 3 4 * * * * 9 0 1 2"),
+            ("4111  1111 1111 1111", "4111  1111 **** 1111"),
+        ] {
+            assert_eq!(mask_card_numbers(given), shown, "{given:?}");
+        }
+        // Cut at 200 characters, but never through an unmasked card number.
+        let body = format!("{}4111111111111111 tail", "x".repeat(190));
+        let s = snippet(body.as_bytes());
+        assert!(
+            s.starts_with(&format!("{}4111******", "x".repeat(190))),
+            "{s}"
+        );
+        assert!(!s.contains("41111111"), "{s}");
+        // Control characters become spaces before masking: a number split by newlines too.
+        assert_eq!(snippet(b"4111\n1111\n1111\n1111"), "4111 **** **** 1111");
+    }
+
+    #[test]
+    fn messages_and_causes_from_replies_are_masked() {
+        let e = Error::api_envelope(
+            "op",
+            "DECLINED".into(),
+            Some("card 4111111111111111 declined".into()),
+            Bytes::new(),
+        );
+        assert_eq!(e.message(), "card 4111********1111 declined");
+        let e = Error::decode("op", "bad `4111111111111111`", "x", Bytes::new()).with_source(
+            MaskedCause::of(&Error::new(ErrorKind::Decode, "4111111111111111")),
+        );
+        let shown = format!("{e} {e:?} {}", std::error::Error::source(&e).unwrap());
+        assert!(!shown.contains("41111111"), "{shown}");
+        // A path names the reply's keys; a code is the reply's too (found by fuzzing).
+        let e = Error::decode("op", "m", "tags.k4111111111111111", Bytes::new());
+        assert_eq!(e.json_path(), Some("tags.k4111********1111"));
+        let e = Error::api_envelope("op", "4111111111111111".into(), None, Bytes::new());
+        assert!(!format!("{e} {e:?}").contains("41111111"), "{e:?}");
+        let raw = Error::new(ErrorKind::Transport, "x").with_source("4111111111111111".to_owned());
+        assert!(!format!("{raw:?}").contains("41111111"));
     }
 
     #[test]

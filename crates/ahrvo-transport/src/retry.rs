@@ -176,7 +176,14 @@ fn httpdate_to_unix(s: &str) -> Option<u64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    // The year is bounded: a hostile `Retry-After` must not overflow the arithmetic below.
+    if parts.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -336,6 +343,18 @@ mod tests {
         );
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS), None);
+        // Hostile dates are ignored, not an overflow.
+        for year in ["9223372036854775807", "-9223372036854775807", "1969", "10000"] {
+            assert_eq!(
+                httpdate_to_unix(&format!("Sun, 06 Nov {year} 08:49:37 GMT")),
+                None,
+                "{year}"
+            );
+        }
+        assert_eq!(
+            httpdate_to_unix("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(253_402_300_799)
+        );
     }
 
     #[test]

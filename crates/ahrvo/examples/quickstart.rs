@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("1. Create a budget account");
     let name = "Quickstart Marketing Budget";
-    let budget_id = issuing.create_budget(name).await?;
+    let budget_id = issuing.create_budget(name).await?.budget_id;
     println!("   created {name:?} → budget_id {budget_id}\n");
 
     println!("2. Fund it (sandbox admin API, not part of Ahrvo's API)");

@@ -84,7 +84,8 @@ async fn a_new_budget_appears_at_zero_then_funded_and_duplicates_conflict() {
     let id = issuing
         .create_budget("  Q1 2026 Operations ")
         .await
-        .unwrap();
+        .unwrap()
+        .budget_id;
     let listed = issuing.list_budget_balances().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].budget_id, id);

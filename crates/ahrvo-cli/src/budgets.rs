@@ -1,0 +1,207 @@
+//! `ahrvo budgets list | create | report`.
+
+use ahrvo::Decimal;
+use ahrvo::issuing::analysis::{CurrencyOverview, budget_health_report, budget_overview};
+use ahrvo::types::{BudgetBalance, CreateBudgetResult};
+use serde::Serialize;
+
+use crate::Context;
+use crate::cli::{BudgetsCommand, OutputFormat};
+use crate::exit::{CliResult, Status};
+use crate::output::{self, Table, left, right};
+
+/// Runs a `budgets` subcommand.
+pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
+    match command {
+        BudgetsCommand::List => list(ctx).await,
+        BudgetsCommand::Create { name } => create(ctx, &name).await,
+        BudgetsCommand::Report { threshold } => report(ctx, threshold).await,
+    }
+}
+
+async fn list(ctx: &Context) -> CliResult {
+    let client = ctx.client()?;
+    let budgets = client.issuing()?.list_budget_balances().await?;
+    output::emit(ctx.format(), &budgets, || budget_table(&budgets))?;
+    Ok(Status::Ok)
+}
+
+/// The table of budget balances: id, name, balance (right-aligned), currency.
+pub fn budget_table(budgets: &[BudgetBalance]) -> Table {
+    let mut table = Table::new(vec![
+        left("BUDGET ID", "budget_id"),
+        left("NAME", "budget_name"),
+        right("BALANCE", "balance"),
+        left("CURRENCY", "currency"),
+    ]);
+    for b in budgets {
+        table.push(vec![
+            b.budget_id.to_string().into(),
+            b.budget_name.clone().into(),
+            b.balance.to_string().into(),
+            b.currency.to_string().into(),
+        ]);
+    }
+    table
+}
+
+async fn create(ctx: &Context, name: &str) -> CliResult {
+    let client = ctx.client()?;
+    let name = ahrvo::issuing::validate_budget_name(name)?;
+    let created = client.issuing()?.create_budget(name).await?;
+    if created.recovered {
+        output::note(
+            "note: the create's outcome was unknown at first; the budget was found by its name",
+        );
+    }
+    let result = CreateBudgetResult::new(created.budget_id);
+    output::emit(ctx.format(), &result, || {
+        Table::record(
+            vec![left("BUDGET ID", "budget_id"), left("NAME", "budget_name")],
+            vec![result.budget_id.to_string().into(), name.into()],
+        )
+    })?;
+    Ok(Status::Ok)
+}
+
+/// The default low-balance threshold of `budgets report`: the budget page's example, 1000.00.
+pub const DEFAULT_LOW_THRESHOLD: Decimal = Decimal::from_parts(100_000, 0, 0, false, 2);
+
+/// One currency of `budgets report --output json`, decimals as strings.
+#[derive(Debug, Serialize)]
+struct CurrencyOut<'a> {
+    currency: String,
+    count: usize,
+    total: String,
+    total_saturated: bool,
+    average: String,
+    highest: &'a BudgetBalance,
+    low_balance: &'a [BudgetBalance],
+}
+
+/// One budget of `budgets report`: the API's fields plus its share and health.
+#[derive(Debug, Serialize)]
+struct BudgetOut<'a> {
+    #[serde(flatten)]
+    budget: &'a BudgetBalance,
+    share_percent: String,
+    health_score: u8,
+    health_status: &'static str,
+    low_balance: bool,
+}
+
+/// The whole of `budgets report --output json`.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    threshold: String,
+    currencies: Vec<CurrencyOut<'a>>,
+    budgets: Vec<BudgetOut<'a>>,
+}
+
+fn currency_out(o: &CurrencyOverview) -> CurrencyOut<'_> {
+    CurrencyOut {
+        currency: o.currency.to_string(),
+        count: o.count,
+        total: o.total.to_string(),
+        total_saturated: o.total_saturated,
+        average: o.average.to_string(),
+        highest: &o.highest,
+        low_balance: &o.low_balance,
+    }
+}
+
+async fn report(ctx: &Context, threshold: Option<Decimal>) -> CliResult {
+    let threshold = threshold.unwrap_or(DEFAULT_LOW_THRESHOLD);
+    let client = ctx.client()?;
+    let budgets = client.issuing()?.list_budget_balances().await?;
+    let overview = budget_overview(&budgets, threshold);
+    let health = budget_health_report(&budgets);
+    let share_of = |b: &BudgetBalance| {
+        overview
+            .iter()
+            .filter(|o| o.currency == b.currency)
+            .flat_map(|o| &o.shares)
+            .find(|s| s.budget.budget_id == b.budget_id)
+            .map(|s| s.percent.to_string())
+            .unwrap_or_default()
+    };
+    let report = Report {
+        threshold: threshold.to_string(),
+        currencies: overview.iter().map(currency_out).collect(),
+        budgets: health
+            .iter()
+            .map(|line| BudgetOut {
+                budget: &line.budget,
+                share_percent: share_of(&line.budget),
+                health_score: line.health.score,
+                health_status: line.health.status.as_str(),
+                low_balance: line.budget.balance < threshold,
+            })
+            .collect(),
+    };
+    let low = report.budgets.iter().filter(|b| b.low_balance).count();
+    let budgets_table = || {
+        let mut table = Table::new(vec![
+            left("BUDGET ID", "budget_id"),
+            left("NAME", "budget_name"),
+            right("BALANCE", "balance"),
+            left("CURRENCY", "currency"),
+            right("SHARE %", "share_percent"),
+            right("SCORE", "health_score"),
+            left("STATUS", "health_status"),
+            left("LOW", "low_balance"),
+        ]);
+        for b in &report.budgets {
+            table.push(vec![
+                b.budget.budget_id.to_string().into(),
+                b.budget.budget_name.clone().into(),
+                b.budget.balance.to_string().into(),
+                b.budget.currency.to_string().into(),
+                b.share_percent.clone().into(),
+                b.health_score.to_string().into(),
+                b.health_status.into(),
+                output::Cell::new(
+                    if b.low_balance { "LOW" } else { "" },
+                    b.low_balance.to_string(),
+                ),
+            ]);
+        }
+        table
+    };
+    match ctx.format() {
+        OutputFormat::Json | OutputFormat::Csv => {
+            output::emit(ctx.format(), &report, budgets_table)?;
+        }
+        OutputFormat::Table => {
+            let mut text = String::from("Overview per currency\n");
+            let mut currencies = Table::new(vec![
+                left("CURRENCY", "currency"),
+                right("BUDGETS", "count"),
+                right("TOTAL", "total"),
+                right("AVERAGE", "average"),
+                left("HIGHEST", "highest"),
+                right("LOW", "low"),
+            ]);
+            for c in &report.currencies {
+                currencies.push(vec![
+                    c.currency.clone().into(),
+                    c.count.to_string().into(),
+                    format!("{}{}", c.total, if c.total_saturated { "+" } else { "" }).into(),
+                    c.average.clone().into(),
+                    format!("{} ({})", c.highest.budget_name, c.highest.balance).into(),
+                    c.low_balance.len().to_string().into(),
+                ]);
+            }
+            text.push_str(&currencies.render());
+            text.push_str("\nHealth per budget (least healthy first)\n");
+            text.push_str(&budgets_table().render());
+            text.push_str(&format!(
+                "\n{} budgets; {low} below {} (low balance)\n",
+                report.budgets.len(),
+                report.threshold
+            ));
+            output::print(&text)?;
+        }
+    }
+    Ok(if low > 0 { Status::Finding } else { Status::Ok })
+}

@@ -1,0 +1,405 @@
+//! The shape of the command line: clap types and the value parsers of durations and amounts.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ahrvo::types::money::parse_decimal;
+use ahrvo::{Cents, Decimal};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Credentials come from AHRVO_API_KEY and AHRVO_ACCESS_TOKEN (Issuing: budgets, cards) and
+AHRVO_USERNAME and AHRVO_PASSWORD (Payments: balances, balance entries), or the matching flags.
+
+Exit codes: 0 ok; 1 a finding (low balance, discrepancy, insufficient funds, alert);
+2 usage or invalid input; 3 authentication or permission (HTTP 401/403); 4 not found;
+5 any other API or network error.
+
+Try it without credentials: `ahrvo demo`, or `ahrvo sandbox --seed` in one terminal and
+`ahrvo --base-url http://127.0.0.1:PORT budgets list` in another.";
+
+/// `ahrvo`: the Ahrvo Network API from the command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ahrvo",
+    version,
+    about = "The Ahrvo Network API from the command line: budgets, cards, balances, reports, \
+             reconciliation and monitoring",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes (connection, credentials, output, logging).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Which Ahrvo deployment to call.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "AHRVO_ENVIRONMENT",
+        value_name = "ENV"
+    )]
+    pub env: Option<EnvName>,
+
+    /// Call this base URL instead (a sandbox, a proxy); overrides --env.
+    #[arg(long, global = true, env = "AHRVO_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// How to print results.
+    #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Give up on a call after this long, retries included (e.g. 30s, 2m, 500ms).
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+
+    /// Log to stderr (-v: requests and retries; -vv: everything).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Issuing API key.
+    #[arg(
+        long,
+        global = true,
+        env = "AHRVO_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Issuing access token (Bearer).
+    #[arg(
+        long,
+        global = true,
+        env = "AHRVO_ACCESS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub access_token: Option<String>,
+
+    /// Payments username (HTTP Basic).
+    #[arg(long, global = true, env = "AHRVO_USERNAME", value_name = "USER")]
+    pub username: Option<String>,
+
+    /// Payments password (HTTP Basic).
+    #[arg(
+        long,
+        global = true,
+        env = "AHRVO_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub password: Option<String>,
+}
+
+/// A named Ahrvo deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvName {
+    /// https://api.ahrvo.network
+    Production,
+    /// https://gateway.ahrvo.network
+    Staging,
+}
+
+impl EnvName {
+    /// The name `ahrvo::Config` reads in `AHRVO_ENVIRONMENT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvName::Production => "production",
+            EnvName::Staging => "staging",
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people (amounts right-aligned).
+    Table,
+    /// The API's own field names and exact values (decimal strings stay strings, cents integers).
+    Json,
+    /// Comma-separated values with a header row (RFC 4180 quoting).
+    Csv,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Budget accounts (Issuing): list, create, report.
+    #[command(subcommand)]
+    Budgets(BudgetsCommand),
+    /// Dedicated Funds Cards (Issuing): balances, fund checks, alert reports.
+    #[command(subcommand)]
+    Cards(CardsCommand),
+    /// Compare card balances with the ones you expect (a CSV of card_id,balance).
+    Reconcile(ReconcileArgs),
+    /// Balances (Payments): fetch one, check a payout against it.
+    #[command(subcommand)]
+    Balances(BalancesCommand),
+    /// Balance Entries (Payments): fetch one.
+    #[command(subcommand, name = "balance-entries")]
+    BalanceEntries(BalanceEntriesCommand),
+    /// Poll and print what changes.
+    #[command(subcommand)]
+    Watch(WatchCommand),
+    /// Run a local sandbox server in the foreground until Ctrl-C.
+    Sandbox(SandboxArgs),
+    /// A numbered walkthrough against an embedded sandbox: no credentials, no network.
+    Demo,
+}
+
+/// `ahrvo budgets ...`
+#[derive(Debug, Subcommand)]
+pub enum BudgetsCommand {
+    /// List every budget account with its balance.
+    List,
+    /// Create a budget account and print its id.
+    Create {
+        /// The name (1 to 100 characters, no control characters; trimmed).
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Totals per currency and a health score per budget; exit 1 if any budget is below
+    /// --threshold.
+    Report {
+        /// A budget holding less than this, in its own currency, is low [default: 1000.00].
+        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        threshold: Option<Decimal>,
+    },
+}
+
+/// `ahrvo cards ...`
+#[derive(Debug, Subcommand)]
+pub enum CardsCommand {
+    /// The balances of one or more Dedicated Funds Cards.
+    Balance {
+        /// Card ids (card + 18 digits).
+        #[arg(required = true, value_name = "CARD_ID")]
+        card_ids: Vec<String>,
+    },
+    /// Whether a card can cover an amount; exit 1 if it cannot.
+    CheckFunds {
+        /// The card id.
+        #[arg(value_name = "CARD_ID")]
+        card_id: String,
+        /// The amount to spend, a decimal such as 25.00.
+        #[arg(value_parser = parse_amount, value_name = "AMOUNT")]
+        amount: Decimal,
+    },
+    /// Distribution of card balances and each card's alert level; exit 1 if any card is
+    /// CRITICAL or WARNING.
+    Report {
+        /// Card ids (card + 18 digits).
+        #[arg(required = true, value_name = "CARD_ID")]
+        card_ids: Vec<String>,
+        /// CRITICAL at or below this balance [default: 50.00].
+        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        critical: Option<Decimal>,
+        /// WARNING at or below this balance [default: 100.00].
+        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        warning: Option<Decimal>,
+        /// LOW at or below this balance (no alert) [default: 250.00].
+        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        low: Option<Decimal>,
+    },
+}
+
+/// `ahrvo reconcile`
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// A CSV file with a header row and the columns card_id,balance.
+    #[arg(long, value_name = "FILE.csv")]
+    pub expected: PathBuf,
+}
+
+/// `ahrvo balances ...`
+#[derive(Debug, Subcommand)]
+pub enum BalancesCommand {
+    /// Fetch a Balance (amounts in cents).
+    Get {
+        /// The Balance id (balance_...).
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Whether a payout of --amount cents can be made now; exit 1 if it cannot.
+    Check {
+        /// The Balance id (balance_...).
+        #[arg(value_name = "ID")]
+        id: String,
+        /// The payout, in cents (e.g. 150000 for 1,500.00 USD).
+        #[arg(long, value_parser = parse_cents, value_name = "CENTS")]
+        amount: Cents,
+        /// Keep at least this much available after the payout, in cents [default: 0; the API's
+        /// page suggests 50000].
+        #[arg(long, value_parser = parse_cents, value_name = "CENTS")]
+        buffer: Option<Cents>,
+    },
+}
+
+/// `ahrvo balance-entries ...`
+#[derive(Debug, Subcommand)]
+pub enum BalanceEntriesCommand {
+    /// Fetch a Balance Entry (amount in cents, negative for debits).
+    Get {
+        /// The Balance Entry id (balance_entry_...).
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// `ahrvo watch ...`
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Poll every budget balance and print each change; exit 1 if a change exceeded
+    /// --alert-change.
+    Budgets(WatchBudgetsArgs),
+}
+
+/// `ahrvo watch budgets`
+#[derive(Debug, Args)]
+pub struct WatchBudgetsArgs {
+    /// Time between polls (500ms, 5s, 5m, 1h, 1h30m).
+    #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    pub interval: Duration,
+    /// Alert when a budget's balance moves by more than this (either way).
+    #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+    pub alert_change: Option<Decimal>,
+    /// Stop after this many polls (default: until Ctrl-C).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), value_name = "K")]
+    pub count: Option<u64>,
+}
+
+/// `ahrvo sandbox`
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// TCP port on 127.0.0.1 (0: a free one, printed at start).
+    #[arg(long, default_value_t = 0, value_name = "P")]
+    pub port: u16,
+    /// Start from the documentation pages' example objects.
+    #[arg(long)]
+    pub seed: bool,
+    /// Load the state from FILE (if it exists) and save it there after every change.
+    #[arg(long, value_name = "FILE", value_parser = clap::value_parser!(PathBuf))]
+    pub state: Option<PathBuf>,
+}
+
+/// Parses the command line; invalid UTF-8 and every other usage error become clap errors.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Cli::try_parse_from(args)
+}
+
+/// Parses a duration: one or more `<number><unit>` with units `ms`, `s`, `m`, `h`
+/// (`500ms`, `30s`, `5m`, `1h30m`). Zero is refused.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("{s:?} is not a duration such as 500ms, 30s, 5m or 1h");
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let part = match &rest[..unit_len] {
+            "ms" => Some(Duration::from_millis(n)),
+            "s" => Some(Duration::from_secs(n)),
+            "m" => n.checked_mul(60).map(Duration::from_secs),
+            "h" => n.checked_mul(3600).map(Duration::from_secs),
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total = part
+            .and_then(|p| total.checked_add(p))
+            .ok_or_else(|| format!("{s:?} is too long"))?;
+    }
+    if total.is_zero() {
+        return Err(format!("{s:?}: the duration must be greater than zero"));
+    }
+    Ok(total)
+}
+
+/// Parses a non-negative decimal amount such as `25.00` (no exponents, separators or signs).
+pub fn parse_amount(s: &str) -> Result<Decimal, String> {
+    let amount = parse_decimal(s.trim()).map_err(|e| e.to_string())?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(format!("{s:?}: the amount must not be negative"));
+    }
+    Ok(amount)
+}
+
+/// Parses a non-negative whole number of cents.
+pub fn parse_cents(s: &str) -> Result<Cents, String> {
+    let cents: Cents = s
+        .parse()
+        .map_err(|e: ahrvo::types::InvalidValue| e.to_string())?;
+    if cents.is_negative() {
+        return Err(format!("{s:?}: the amount must not be negative"));
+    }
+    Ok(cents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        for bad in [
+            "",
+            "5",
+            "m",
+            "5x",
+            "-5s",
+            "1.5s",
+            "0s",
+            "5 s",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("25.00").unwrap().to_string(), "25.00");
+        assert_eq!(parse_amount("0").unwrap().to_string(), "0");
+        for bad in ["", "abc", "1e3", "1,000.00", "-5", "+5", "NaN"] {
+            assert!(parse_amount(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_cents("150000"), Ok(Cents::new(150_000)));
+        for bad in ["", "1.5", "-1", "abc", "99999999999999999999"] {
+            assert!(parse_cents(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Help, version and usage errors (exit 2).
+
+use crate::common::ahrvo_bare;
+
+const SUBCOMMANDS: &[&str] = &[
+    "budgets",
+    "cards",
+    "reconcile",
+    "balances",
+    "balance-entries",
+    "watch",
+    "sandbox",
+    "demo",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_lists_every_subcommand_and_the_exit_codes() {
+    let run = ahrvo_bare(["--help"]).await;
+    run.expect(0);
+    for sub in SUBCOMMANDS {
+        assert!(
+            run.stdout.lines().any(|l| l.trim_start().starts_with(sub)),
+            "{sub} missing from:\n{}",
+            run.stdout
+        );
+    }
+    for needle in [
+        "--output",
+        "--base-url",
+        "--env",
+        "--timeout",
+        "AHRVO_API_KEY",
+        "Exit codes",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle} missing");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_subcommand_has_help() {
+    let paths: &[&[&str]] = &[
+        &["budgets"],
+        &["budgets", "list"],
+        &["budgets", "create"],
+        &["budgets", "report"],
+        &["cards"],
+        &["cards", "balance"],
+        &["cards", "check-funds"],
+        &["cards", "report"],
+        &["reconcile"],
+        &["balances"],
+        &["balances", "get"],
+        &["balances", "check"],
+        &["balance-entries"],
+        &["balance-entries", "get"],
+        &["watch"],
+        &["watch", "budgets"],
+        &["sandbox"],
+        &["demo"],
+    ];
+    for path in paths {
+        let mut args: Vec<&str> = path.to_vec();
+        args.push("--help");
+        let run = ahrvo_bare(&args).await;
+        run.expect(0);
+        let usage = format!("Usage: ahrvo {}", path.join(" "));
+        assert!(
+            run.stdout.contains(&usage),
+            "{usage:?} not in:\n{}",
+            run.stdout
+        );
+    }
+    let budgets = ahrvo_bare(["budgets", "--help"]).await;
+    for sub in ["list", "create", "report"] {
+        assert!(budgets.stdout.contains(sub));
+    }
+    let cards = ahrvo_bare(["cards", "--help"]).await;
+    for sub in ["balance", "check-funds", "report"] {
+        assert!(cards.stdout.contains(sub));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn version_prints_and_exits_0() {
+    let run = ahrvo_bare(["--version"]).await;
+    run.expect(0);
+    assert!(run.stdout.starts_with("ahrvo "), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_exit_2_without_a_panic() {
+    let cases: &[&[&str]] = &[
+        &[],
+        &["nope"],
+        &["budgets"],
+        &["budgets", "list", "--output", "xml"],
+        &["budgets", "list", "--env", "prod-eu"],
+        &["budgets", "list", "--timeout", "soon"],
+        &["cards", "balance"],
+        &["cards", "check-funds", "card1"],
+        &["balances", "check", "b1"],
+        &["watch", "budgets", "--interval", "0s"],
+        &["watch", "budgets", "--count", "0"],
+        &["sandbox", "--port", "70000"],
+    ];
+    for args in cases {
+        let run = ahrvo_bare(*args).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(run.stderr.contains("error") || run.stderr.contains("Usage"));
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_utf8_arguments_are_a_usage_error() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+
+    let bad = OsString::from_vec(vec![b'a', 0xff, b'b']);
+    for args in [
+        vec![
+            OsString::from("budgets"),
+            OsString::from("create"),
+            bad.clone(),
+        ],
+        vec![
+            OsString::from("balances"),
+            OsString::from("get"),
+            bad.clone(),
+        ],
+        vec![
+            OsString::from("--base-url"),
+            bad.clone(),
+            OsString::from("demo"),
+        ],
+        vec![bad.clone()],
+    ] {
+        let run = ahrvo_bare(args.clone()).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_or_a_bad_url_exit_2() {
+    let run = ahrvo_bare(["--base-url", "http://127.0.0.1:9", "budgets", "list"]).await;
+    run.expect(2).one_error_line("AHRVO_API_KEY");
+    let run = ahrvo_bare(["--base-url", "http://127.0.0.1:9", "balances", "get", "b1"]).await;
+    run.expect(2).one_error_line("AHRVO_USERNAME");
+    let run = ahrvo_bare([
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--api-key",
+        "k",
+        "budgets",
+        "list",
+    ])
+    .await;
+    run.expect(2).one_error_line("AHRVO_ACCESS_TOKEN");
+    let run = ahrvo_bare([
+        "--base-url",
+        "http://api.example.com",
+        "--api-key",
+        "k",
+        "--access-token",
+        "t",
+        "budgets",
+        "list",
+    ])
+    .await;
+    run.expect(2).one_error_line("http://");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_is_not_there_exits_5() {
+    // A port just freed: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let run = ahrvo_bare([
+        "--base-url",
+        url.as_str(),
+        "--api-key",
+        "k",
+        "--access-token",
+        "t",
+        "--timeout",
+        "5s",
+        "budgets",
+        "list",
+    ])
+    .await;
+    run.expect(5)
+        .one_error_line("listBudgetBalances: connection failed");
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests of the `ahrvo` binary against in-process sandboxes: every command, every
+//! output format, the error paths and their exit codes.
+
+mod common;
+
+mod balances;
+mod budgets;
+mod cards;
+mod demo;
+mod help;
+mod reconcile;
+mod sandbox;
+mod watch;
