@@ -95,9 +95,9 @@ impl IssuingClient {
     /// trimming) and returns its id with [`CreatedBudget::recovered`] set. At most
     /// [`RetryConfig::max_attempts`](ahrvo_transport::RetryConfig) further creates are sent, all
     /// within the client's whole-call timeout ([`TimeoutConfig::total`], counted from the start
-    /// of this call). If the outcome still cannot be resolved, the first unknown-outcome error is
-    /// returned ([`Error::is_outcome_unknown`] says so): the budget may or may not exist, and
-    /// only a lookup by name can tell.
+    /// of this call). If the outcome still cannot be resolved, the first error is returned — a
+    /// timeout or a lost connection ([`Error::is_outcome_unknown`] says so), or the decode error of
+    /// the unreadable reply: the budget may or may not exist, and only a lookup by name can tell.
     ///
     /// The Ahrvo API has no idempotency key: a budget of the same name created elsewhere between
     /// the lost attempt and the lookup is indistinguishable from this call's own. Keep budget

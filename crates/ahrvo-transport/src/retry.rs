@@ -344,7 +344,12 @@ mod tests {
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS), None);
         // Hostile dates are ignored, not an overflow.
-        for year in ["9223372036854775807", "-9223372036854775807", "1969", "10000"] {
+        for year in [
+            "9223372036854775807",
+            "-9223372036854775807",
+            "1969",
+            "10000",
+        ] {
             assert_eq!(
                 httpdate_to_unix(&format!("Sun, 06 Nov {year} 08:49:37 GMT")),
                 None,
