@@ -4,6 +4,7 @@
 //! dependency is `serde_json`, to read the OpenAPI spec.
 
 mod aliases;
+mod bench;
 mod codegen;
 mod diff;
 mod doc;
@@ -26,6 +27,7 @@ cargo xtask — ahrvo-rs project automation
 
 USAGE:
     cargo xtask codegen [--check] [--root <DIR>]
+    cargo xtask bench [--quick] [--build-cost] [--no-runtime] [--bench <NAME>]...
     cargo xtask --help
 
 COMMANDS:
@@ -33,6 +35,8 @@ COMMANDS:
                   crates/ahrvo-types/src/generated/*.rs       (models)
                   crates/ahrvo-<tag>/src/generated/*.rs       (operation tables)
                 Files are formatted with rustfmt; stale generated files are removed.
+    bench       Run the benchmarks (release) and print one table; see `cargo xtask bench
+                --help` and docs/performance.md.
 
 OPTIONS:
     --check         Write nothing; exit 1 if a generated file differs from the spec, an
@@ -85,6 +89,9 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "bench") {
+        return ExitCode::from(bench::run(&default_root(), &args[1..]));
+    }
     match parse_args(&args) {
         Ok(Command::Help) => {
             print!("{HELP}");

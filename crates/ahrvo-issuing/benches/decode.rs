@@ -117,7 +117,7 @@ fn main() {
         baseline: format!("{:.0} MiB/s", mbps(sb.median)),
         ratio,
         target: ">= 0.80",
-        pass: ratio >= THROUGHPUT_TARGET,
+        pass: Some(ratio >= THROUGHPUT_TARGET),
     }
     .print();
 
@@ -138,7 +138,7 @@ fn main() {
         baseline: format!("{:.2}x", total(base_peak)),
         ratio: total(sdk_peak),
         target: "SDK <= 3.00x",
-        pass: total(sdk_peak) <= MEMORY_TARGET,
+        pass: Some(total(sdk_peak) <= MEMORY_TARGET),
     }
     .print();
 }

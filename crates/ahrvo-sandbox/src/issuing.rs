@@ -211,9 +211,7 @@ async fn card_balance(
     if card_id.len() > 64 || card_id.chars().any(char::is_control) {
         return bad_request("card_id is invalid");
     }
-    let card = shared
-        .store
-        .read(|s| s.cards.iter().find(|c| &c.card_id == card_id).cloned());
+    let card = shared.store.card(card_id);
     match card {
         None => error(
             StatusCode::NOT_FOUND,

@@ -6,7 +6,7 @@
 //! would break an invariant, or whose save fails, leaves both the live state and the file as
 //! they were.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
@@ -662,9 +662,35 @@ pub(crate) struct LoadError {
 /// The live state behind a lock, and where to save it.
 #[derive(Debug)]
 pub(crate) struct Store {
-    state: Mutex<State>,
+    state: Mutex<Live>,
     file: Option<PathBuf>,
     temp_counter: AtomicU64,
+}
+
+/// The live state and its cards' positions by id. The card-balance route looks a card up on
+/// every request: a scan of 10,000 cards under the lock was most of the sandbox's CPU time per
+/// request, and the many-card benchmark's lock hold times (docs/performance.md).
+#[derive(Debug)]
+struct Live {
+    state: State,
+    cards_by_id: HashMap<String, usize>,
+}
+
+impl Live {
+    fn new(state: State) -> Live {
+        let mut live = Live {
+            state,
+            cards_by_id: HashMap::new(),
+        };
+        live.reindex();
+        live
+    }
+
+    fn reindex(&mut self) {
+        self.cards_by_id = (self.state.cards.iter().enumerate())
+            .map(|(i, c)| (c.card_id.clone(), i))
+            .collect();
+    }
 }
 
 impl Store {
@@ -677,7 +703,7 @@ impl Store {
             State::default()
         };
         let store = Store {
-            state: Mutex::new(initial),
+            state: Mutex::new(Live::new(initial)),
             file,
             temp_counter: AtomicU64::new(0),
         };
@@ -693,7 +719,7 @@ impl Store {
                         path: path.clone(),
                         reason: format!("state file breaks an invariant: {e}"),
                     })?;
-                    *store.lock() = loaded;
+                    *store.lock() = Live::new(loaded);
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     let snapshot = store.snapshot();
@@ -713,7 +739,7 @@ impl Store {
         Ok(store)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Live> {
         // Writers replace the state only once a mutation fully succeeded, so a poisoned lock
         // still guards a consistent state.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -721,12 +747,19 @@ impl Store {
 
     /// Reads the state.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
-        f(&self.lock())
+        f(&self.lock().state)
+    }
+
+    /// The card with this id (ids are unique: the invariants say so).
+    pub(crate) fn card(&self, card_id: &str) -> Option<Card> {
+        let live = self.lock();
+        let index = *live.cards_by_id.get(card_id)?;
+        live.state.cards.get(index).cloned()
     }
 
     /// A copy of the whole state.
     pub(crate) fn snapshot(&self) -> State {
-        self.lock().clone()
+        self.lock().state.clone()
     }
 
     /// Runs `f` on a copy of the state; commits the copy only if `f` succeeds, the invariants
@@ -736,14 +769,15 @@ impl Store {
         f: impl FnOnce(&mut State) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
         let mut live = self.lock();
-        let mut draft = live.clone();
+        let mut draft = live.state.clone();
         let result = f(&mut draft)?;
         draft
             .check()
             .map_err(|e| Failure::Conflict(format!("refused: {e}")))?;
         self.save(&draft)
             .map_err(|e| Failure::Storage(format!("could not save the state file: {e}")))?;
-        *live = draft;
+        live.state = draft;
+        live.reindex();
         Ok(result)
     }
 
@@ -1228,6 +1262,32 @@ mod tests {
     fn seed_holds_invariants() {
         assert_eq!(State::seeded().check(), Ok(()));
         assert_eq!(State::default().check(), Ok(()));
+    }
+
+    #[test]
+    fn the_card_index_follows_every_change_of_state() {
+        let store = Store::open(None, false).expect("a store");
+        let budget = store
+            .mutate(|s| s.create_budget("B", "USD", Money(10_000)))
+            .expect("budget");
+        let card = store
+            .mutate(|s| s.create_card(&budget, CardKind::Dedicated, None))
+            .expect("card");
+        assert_eq!(store.card(&card.card_id), Some(card.clone()));
+        let topped = store
+            .mutate(|s| s.top_up_card(&card.card_id, 250))
+            .expect("top up");
+        assert_eq!(store.card(&card.card_id), Some(topped));
+        assert_eq!(store.card("card000000000000000000"), None);
+        // A refused mutation changes nothing; a replaced state is indexed anew.
+        assert!(
+            store
+                .mutate(|s| s.top_up_card(&card.card_id, 1 << 40))
+                .is_err()
+        );
+        assert!(store.card(&card.card_id).is_some());
+        store.replace(State::default()).expect("reset");
+        assert_eq!(store.card(&card.card_id), None);
     }
 
     #[test]

@@ -58,14 +58,18 @@ fn map_err(e: reqwest::Error) -> Error {
 #[async_trait]
 impl HttpTransport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let mut builder = self
+        // The pipeline's header map becomes the request's as is: `RequestBuilder::headers` would
+        // hash and insert every header a second time.
+        let mut http_request = self
             .client
             .request(request.method, &request.url)
-            .headers(request.headers);
+            .build()
+            .map_err(map_err)?;
+        *http_request.headers_mut() = request.headers;
         if !request.body.is_empty() {
-            builder = builder.body(request.body);
+            *http_request.body_mut() = Some(request.body.into());
         }
-        let mut response = builder.send().await.map_err(map_err)?;
+        let mut response = self.client.execute(http_request).await.map_err(map_err)?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let limit = self.max_response_bytes;
