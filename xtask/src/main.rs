@@ -1,7 +1,8 @@
 //! `cargo xtask`: project automation for ahrvo-rs.
 //!
 //! A plain binary with hand-parsed arguments (no clap), so it builds in seconds; the only
-//! dependency is `serde_json`, to read the OpenAPI spec.
+//! dependencies are `serde_json` (to read the OpenAPI spec), `heck` (case conversion) and
+//! `similar` (the unified diff of `--check`).
 
 mod aliases;
 mod bench;

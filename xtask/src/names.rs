@@ -2,7 +2,11 @@
 //!
 //! Kept apart so every generator (models, operation table, alias check) derives names the same
 //! way: the alias check pairs `listBudgetBalances` with `list_budget_balances` through
-//! [`snake_case`], exactly as the operation table derives `LIST_BUDGET_BALANCES`.
+//! [`snake_case`], exactly as the operation table derives `LIST_BUDGET_BALANCES`. Word splitting
+//! and case conversion are `heck`'s; only the Rust-specific rules (keywords, identifiers, the `V`
+//! prefix of a leading digit) are written here.
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Words Rust reserves (strict, reserved and 2024-edition keywords): never usable as a plain
 /// field or module name.
@@ -19,62 +23,24 @@ pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// Splits a name into lowercase words at `_`, `-`, spaces, other punctuation and case changes:
-/// `listBudgetBalances` → `list budget balances`, `HTTPStatus` → `http status`,
-/// `BALANCE_TOP_UP_ACH` → `balance top up ach`.
-fn words(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().collect();
-    let mut words = Vec::new();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        if c.is_ascii_uppercase() && !current.is_empty() {
-            let prev = chars[i - 1];
-            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            let boundary = prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_is_lower);
-            if boundary {
-                words.push(std::mem::take(&mut current));
-            }
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-/// `listBudgetBalances` → `list_budget_balances`.
+/// `listBudgetBalances` → `list_budget_balances`, `HTTPStatus` → `http_status`.
 pub fn snake_case(name: &str) -> String {
-    words(name).join("_")
+    name.to_snake_case()
 }
 
 /// `listBudgetBalances` → `LIST_BUDGET_BALANCES`.
 pub fn screaming_snake_case(name: &str) -> String {
-    snake_case(name).to_ascii_uppercase()
+    name.to_shouty_snake_case()
 }
 
-/// `BALANCE_TOP_UP_ACH` → `BalanceTopUpAch`; a leading digit gets a `V` prefix (`3DS` → `V3Ds`).
+/// `BALANCE_TOP_UP_ACH` → `BalanceTopUpAch`; a leading digit gets a `V` prefix (`3DS` → `V3ds`).
 pub fn upper_camel_case(name: &str) -> String {
-    let mut out = String::new();
-    for word in words(name) {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars);
-        }
-    }
+    let out = name.to_upper_camel_case();
     if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, 'V');
+        format!("V{out}")
+    } else {
+        out
     }
-    out
 }
 
 /// Whether `name` is a plain (non-raw) Rust identifier that is not a keyword.
@@ -113,7 +79,8 @@ mod tests {
         );
         assert_eq!(upper_camel_case("BALANCE_TOP_UP_ACH"), "BalanceTopUpAch");
         assert_eq!(upper_camel_case("push-to-card"), "PushToCard");
-        assert_eq!(upper_camel_case("3DS"), "V3Ds");
+        // heck keeps a digit-led word whole: `3DS` is one word, `3ds`.
+        assert_eq!(upper_camel_case("3DS"), "V3ds");
     }
 
     #[test]
