@@ -20,12 +20,15 @@ pub fn render_item(item: &Item) -> String {
         .as_deref()
         .map(doc::sanitize)
         .unwrap_or_else(|| format!("The `{}` schema of the Ahrvo API.", item.name));
-    out.push_str(&doc::comment(&type_doc, ""));
     match &item.kind {
-        ItemKind::Struct(fields) => out.push_str(&render_struct(&item.name, fields)),
-        ItemKind::Enum(variants) => out.push_str(&render_enum(&item.name, variants)),
+        ItemKind::Struct(fields) => {
+            out.push_str(&doc::comment(&type_doc, ""));
+            out.push_str(&render_struct(&item.name, fields));
+        }
+        ItemKind::Enum(variants) => out.push_str(&render_enum(&item.name, &type_doc, variants)),
         ItemKind::Alias(ty) => {
-            out.push_str(&format!("pub type {} = {};\n", item.name, ty.render()))
+            out.push_str(&doc::comment(&type_doc, ""));
+            out.push_str(&format!("pub type {} = {};\n", item.name, ty.render()));
         }
     }
     out
@@ -148,104 +151,25 @@ fn render_constructor(name: &str, fields: &[Field]) -> String {
     )
 }
 
-fn render_enum(name: &str, variants: &[Variant]) -> String {
-    let mut out = String::from(
-        "///\n/// Values this SDK does not know yet are kept in `Unknown` and written back unchanged.\n\
-         #[derive(Debug, Clone, PartialEq, Eq, Hash)]\n#[non_exhaustive]\n",
-    );
-    out.push_str(&format!("pub enum {name} {{\n"));
+/// One `api_enum!` invocation: the macro in `ahrvo-types/src/enums.rs` writes the type, its
+/// `Unknown(String)` variant (and the doc paragraph about it) and its impls. rustfmt leaves a macro body alone, so it is printed
+/// formatted.
+fn render_enum(name: &str, type_doc: &str, variants: &[Variant]) -> String {
+    let mut out = String::from("crate::enums::api_enum! {\n");
+    out.push_str(&doc::comment(type_doc, "    "));
+    out.push_str(&format!("    pub enum {name} {{\n"));
     for variant in variants {
         let variant_doc = variant
             .doc
             .as_deref()
             .map(doc::sanitize)
             .unwrap_or_else(|| format!("`{}`.", variant.value));
-        out.push_str(&doc::comment(&variant_doc, "    "));
-        out.push_str(&format!("    {},\n", variant.name));
+        out.push_str(&doc::comment(&variant_doc, "        "));
+        out.push_str(&format!(
+            "        {} = {:?},\n",
+            variant.name, variant.value
+        ));
     }
-    out.push_str(
-        "    /// A value this SDK does not know yet, kept as sent.\n    ///\n    \
-         /// Do not build it with a known value (`Unknown(\"...\")` of a listed value): it would \
-         serialize the same but not compare equal to the variant. Parse with `from`/`parse` \
-         instead, which maps known values to their variants.\n    Unknown(String),\n}\n\n",
-    );
-    let as_str_arms: String = variants
-        .iter()
-        .map(|v| format!("            Self::{} => {:?},\n", v.name, v.value))
-        .collect();
-    let known_arms: String = variants
-        .iter()
-        .map(|v| format!("            {:?} => Some(Self::{}),\n", v.value, v.name))
-        .collect();
-    out.push_str(&format!(
-        r#"impl {name} {{
-    /// The wire string of this value.
-    pub fn as_str(&self) -> &str {{
-        match self {{
-{as_str_arms}            Self::Unknown(value) => value,
-        }}
-    }}
-
-    fn known(value: &str) -> Option<Self> {{
-        match value {{
-{known_arms}            _ => None,
-        }}
-    }}
-}}
-
-impl std::fmt::Display for {name} {{
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{
-        f.write_str(self.as_str())
-    }}
-}}
-
-impl std::str::FromStr for {name} {{
-    type Err = std::convert::Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {{
-        Ok(Self::from(value))
-    }}
-}}
-
-impl From<&str> for {name} {{
-    fn from(value: &str) -> Self {{
-        Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
-    }}
-}}
-
-impl serde::Serialize for {name} {{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{
-        serializer.serialize_str(self.as_str())
-    }}
-}}
-
-impl<'de> serde::Deserialize<'de> for {name} {{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{
-        struct Visitor;
-
-        impl serde::de::Visitor<'_> for Visitor {{
-            type Value = {name};
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{
-                f.write_str("a {name} string")
-            }}
-
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<{name}, E> {{
-                Ok({name}::from(value))
-            }}
-
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<{name}, E> {{
-                Ok(match {name}::known(&value) {{
-                    Some(known) => known,
-                    None => {name}::Unknown(value),
-                }})
-            }}
-        }}
-
-        deserializer.deserialize_str(Visitor)
-    }}
-}}
-"#
-    ));
+    out.push_str("    }\n}\n");
     out
 }

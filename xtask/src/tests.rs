@@ -134,32 +134,52 @@ fn top_level_maps_become_aliases() {
 }
 
 #[test]
-fn enums_are_extensible_and_hand_serialized() {
+fn enums_are_one_macro_invocation_each() {
     let status = generated("crates/ahrvo-types/src/generated/widget_status.rs");
     assert_contains(
         &status,
+        r#"crate::enums::api_enum! {
+             /// The state of a widget.
+             pub enum WidgetStatus {
+                 /// On sale.
+                 Active = "ACTIVE",
+                 /// `SOLD_OUT`.
+                 SoldOut = "SOLD_OUT",
+                 /// `on-hold`.
+                 OnHold = "on-hold",
+             }
+         }"#,
+    );
+    // The enum, its Unknown variant and its impls are written once, by the macro.
+    for hand_written in ["impl", "Unknown", "serde", "#[derive"] {
+        assert!(
+            !status.contains(hand_written),
+            "{hand_written} in\n{status}"
+        );
+    }
+}
+
+/// The macro every generated enum expands: extensible, hand-serialized, never `deserialize_any`.
+#[test]
+fn the_enum_macro_is_extensible_and_hand_serialized() {
+    let api_enum = include_str!("../../crates/ahrvo-types/src/enums.rs");
+    assert_contains(
+        api_enum,
         "#[derive(Debug, Clone, PartialEq, Eq, Hash)]
          #[non_exhaustive]
-         pub enum WidgetStatus {
-             /// On sale.
-             Active,
-             /// `SOLD_OUT`.
-             SoldOut,
-             /// `on-hold`.
-             OnHold,
-             /// A value this SDK does not know yet, kept as sent.",
+         pub enum $name {",
     );
-    assert_contains(&status, "Unknown(String),\n}");
-    assert_contains(&status, r#"Self::SoldOut => "SOLD_OUT","#);
-    assert_contains(&status, r#""on-hold" => Some(Self::OnHold),"#);
-    assert_contains(&status, "pub fn as_str(&self) -> &str");
-    assert_contains(&status, "impl std::fmt::Display for WidgetStatus");
-    assert_contains(&status, "type Err = std::convert::Infallible;");
-    assert_contains(&status, "impl From<&str> for WidgetStatus");
-    assert_contains(&status, "serializer.serialize_str(self.as_str())");
-    assert_contains(&status, "deserializer.deserialize_str(Visitor)");
-    assert_contains(&status, "fn visit_string<E: serde::de::Error>");
-    assert!(!status.contains("deserialize_any"));
+    assert_contains(api_enum, "Unknown(String),\n        }");
+    assert_contains(api_enum, "$(Self::$variant => $value,)+");
+    assert_contains(api_enum, "$($value => Some(Self::$variant),)+");
+    assert_contains(api_enum, "pub fn as_str(&self) -> &str");
+    assert_contains(api_enum, "impl ::std::fmt::Display for $name");
+    assert_contains(api_enum, "type Err = ::std::convert::Infallible;");
+    assert_contains(api_enum, "impl From<&str> for $name");
+    assert_contains(api_enum, "serializer.serialize_str(self.as_str())");
+    assert_contains(api_enum, "deserializer.deserialize_str(Visitor)");
+    assert_contains(api_enum, "fn visit_string<E: ::serde::de::Error>");
+    assert!(!api_enum.contains("deserialize_any("));
 }
 
 #[test]

@@ -23,6 +23,7 @@
 mod balance;
 mod card;
 mod currency;
+mod enums;
 mod envelope;
 mod error;
 mod ids;
