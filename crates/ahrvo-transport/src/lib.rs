@@ -9,6 +9,8 @@
 //!
 //! Credentials live in [`Secret`], whose `Debug` and `Display` print `<redacted>`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod auth;
 mod client;
 mod config;
@@ -18,6 +20,10 @@ mod operation;
 mod reqwest;
 mod retry;
 mod transport;
+
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 pub use auth::{Auth, IssuingCredentials, PaymentsCredentials, Secret, StaticToken, TokenProvider};
 pub use client::{ApiClient, USER_AGENT};
