@@ -1,7 +1,7 @@
 //! Budget accounts: list all balances, create one.
 
 use ahrvo_transport::{ApiRequest, Error, ErrorKind};
-use ahrvo_types::{BudgetBalance, BudgetId, CreateBudgetRequest, CreateBudgetResult};
+use ahrvo_types::{BudgetBalance, BudgetId, CreateBudgetRequest};
 use tokio::time::Instant;
 
 use crate::IssuingClient;
@@ -88,40 +88,58 @@ impl IssuingClient {
     /// in use is an [`ErrorKind::Conflict`]: a budget that existed before this call is never
     /// claimed.
     ///
-    /// When the outcome of the create is unknown — no reply in time, the connection lost after
-    /// the request was sent, a cut-off or undecodable 2xx reply — the call resolves it instead of
-    /// failing: it sends the create again (after the retry policy's backoff), and if the API
-    /// answers 409 it looks the budget up by name ([`list_budget_balances`], exact match after
-    /// trimming) and returns its id with [`CreatedBudget::recovered`] set. At most
-    /// [`RetryConfig::max_attempts`](ahrvo_transport::RetryConfig) further creates are sent, all
-    /// within the client's whole-call timeout ([`TimeoutConfig::total`], counted from the start
-    /// of this call). If the outcome still cannot be resolved, the first error is returned — a
-    /// timeout or a lost connection ([`Error::is_outcome_unknown`] says so), or the decode error of
-    /// the unreadable reply: the budget may or may not exist, and only a lookup by name can tell.
+    /// The API refuses a duplicate name with 409, so a create whose outcome is unknown (no reply
+    /// in time, the connection lost after sending, a 5xx) is sent again by the client's retry
+    /// policy (its attempts, backoff with jitter and whole-call timeout). When a later attempt is
+    /// refused with 409, the earlier one created the budget: the call looks it up by name
+    /// ([`list_budget_balances`], exact match after trimming) and returns its id with
+    /// [`CreatedBudget::recovered`] set. A 2xx reply that cannot be read is resolved the same
+    /// way. If the outcome cannot be resolved, the error says so ([`Error::is_outcome_unknown`]):
+    /// the budget may or may not exist, and only a lookup by name can tell.
     ///
     /// The Ahrvo API has no idempotency key: a budget of the same name created elsewhere between
     /// the lost attempt and the lookup is indistinguishable from this call's own. Keep budget
     /// names unique to one creator.
     ///
+    /// ```no_run
+    /// # async fn run(client: ahrvo_issuing::IssuingClient) -> Result<(), ahrvo_issuing::Error> {
+    /// use ahrvo_issuing::ErrorKind;
+    ///
+    /// match client.create_budget("Q1 2026 Operations").await {
+    ///     Ok(created) => println!("budget {}", created.budget_id),
+    ///     Err(e) if e.kind() == ErrorKind::Conflict => println!("that name is taken"),
+    ///     Err(e) if e.is_outcome_unknown() => println!("unknown outcome: list budgets to check"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
     /// [`list_budget_balances`]: IssuingClient::list_budget_balances
-    /// [`TimeoutConfig::total`]: ahrvo_transport::TimeoutConfig::total
     #[doc(alias = "createBudget")]
     pub async fn create_budget(&self, name: &str) -> Result<CreatedBudget, Error> {
         let name = validate_budget_name(name)?;
-        let request =
-            ApiRequest::new(CREATE_BUDGET).json(&CreateBudgetRequest::new(name.to_owned()))?;
+        let request = ApiRequest::new(CREATE_BUDGET)
+            .json(&CreateBudgetRequest::new(name.to_owned()))?
+            .resend_on_unknown_outcome();
         let deadline = Instant::now() + self.api.total_timeout();
-        let unknown = match self.call::<CreateBudgetResult>(request.clone()).await {
+        let unknown = match self.call(request.clone()).await {
             Ok(result) => return Ok(CreatedBudget::new(result.budget_id, false)),
-            Err(e) if may_have_created(&e) => e,
+            // An earlier attempt of this call may have created it: the name is ours.
+            Err(e) if e.kind() == ErrorKind::Conflict && e.prior_outcome_unknown() => e,
+            // Created, but the reply is unreadable: send it again to learn the id or get a 409.
+            Err(e) if e.kind() == ErrorKind::Decode => match self.call(request).await {
+                Ok(result) => return Ok(CreatedBudget::new(result.budget_id, false)),
+                Err(again) if again.kind() == ErrorKind::Conflict => e,
+                Err(again) => return Err(again),
+            },
             Err(e) => return Err(e),
         };
         tracing::warn!(
             error = %unknown,
-            "createBudget: outcome unknown; resolving by sending again and looking up the name"
+            "createBudget: an earlier attempt may have created the budget; looking it up by name"
         );
-        match tokio::time::timeout_at(deadline, self.resolve_create(name, request)).await {
-            Ok(Some(created)) => Ok(created),
+        match tokio::time::timeout_at(deadline, self.recover_by_name(name)).await {
+            Ok(Some(budget_id)) => Ok(CreatedBudget::new(budget_id, true)),
             Ok(None) | Err(_) => {
                 tracing::warn!(error = %unknown, "createBudget: outcome still unknown");
                 Err(unknown)
@@ -129,29 +147,21 @@ impl IssuingClient {
         }
     }
 
-    /// Sends the create again until the outcome is known: a reply with the id, or a 409 and the
-    /// name found in the list. `None` when the attempts run out or an error says nothing more.
-    async fn resolve_create(&self, name: &str, request: ApiRequest) -> Option<CreatedBudget> {
+    /// Looks the name up until it is listed, waiting between lookups as the retry policy does
+    /// between attempts (a list may lag behind a create). `None` when the attempts run out.
+    async fn recover_by_name(&self, name: &str) -> Option<BudgetId> {
         let retry = self.api.retry_config();
-        for resend in 1..=retry.max_attempts.max(1) {
-            tokio::time::sleep(retry.backoff_cap(resend)).await;
-            match self.call::<CreateBudgetResult>(request.clone()).await {
-                Ok(result) => return Some(CreatedBudget::new(result.budget_id, false)),
-                Err(e) if e.kind() == ErrorKind::Conflict => match self.find_budget(name).await {
-                    Ok(Some(budget_id)) => {
-                        tracing::info!(%budget_id, "createBudget: recovered by name after 409");
-                        return Some(CreatedBudget::new(budget_id, true));
-                    }
-                    Ok(None) => tracing::debug!("createBudget: 409 but the name is not listed"),
-                    Err(e) => tracing::debug!(error = %e, "createBudget: lookup failed"),
-                },
-                Err(e) if may_have_created(&e) || e.is_retryable() => {
-                    tracing::debug!(error = %e, resend, "createBudget: still unknown");
+        for round in 1..=retry.max_attempts.max(1) {
+            if round > 1 {
+                tokio::time::sleep(retry.jittered_backoff(round - 1)).await;
+            }
+            match self.find_budget(name).await {
+                Ok(Some(budget_id)) => {
+                    tracing::info!(%budget_id, "createBudget: recovered by name after 409");
+                    return Some(budget_id);
                 }
-                Err(e) => {
-                    tracing::debug!(error = %e, "createBudget: resolution stopped");
-                    return None;
-                }
+                Ok(None) => tracing::debug!(round, "createBudget: the name is not listed yet"),
+                Err(e) => tracing::debug!(error = %e, round, "createBudget: lookup failed"),
             }
         }
         None
@@ -169,10 +179,4 @@ impl IssuingClient {
             _ => None,
         })
     }
-}
-
-/// Whether a failed create may nonetheless have created the budget: no reply in time, the
-/// connection lost after sending, or a 2xx reply that could not be read.
-fn may_have_created(e: &Error) -> bool {
-    e.is_outcome_unknown() || e.kind() == ErrorKind::Decode
 }

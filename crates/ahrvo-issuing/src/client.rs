@@ -1,8 +1,10 @@
-use ahrvo_transport::{
-    ApiClient, ApiRequest, Auth, ClientConfig, Error, HttpResponse, IssuingCredentials,
-};
-use ahrvo_types::Envelope;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use std::sync::Arc;
+
+use ahrvo_transport::{ApiClient, ApiRequest, ClientConfig, Error};
+use serde::de::DeserializeOwned;
+
+use crate::IssuingCredentials;
+use crate::envelope::{IssuingErrors, decode_envelope};
 
 /// The Issuing API client. Cheap to clone and `Send + Sync`: build one and share it.
 #[derive(Clone, Debug)]
@@ -12,53 +14,36 @@ pub struct IssuingClient {
 
 impl IssuingClient {
     /// Builds a client for `config`'s environment with Issuing credentials.
+    ///
+    /// ```
+    /// use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
+    ///
+    /// let client = IssuingClient::new(
+    ///     &ClientConfig::new(Environment::Staging),
+    ///     IssuingCredentials::new("my-api-key", "my-access-token"),
+    /// )?;
+    /// assert_eq!(client.base_url(), "https://gateway.ahrvo.network");
+    /// # Ok::<(), ahrvo_issuing::Error>(())
+    /// ```
     pub fn new(config: &ClientConfig, credentials: IssuingCredentials) -> Result<Self, Error> {
         Ok(Self {
-            api: ApiClient::new(config, Auth::Issuing(credentials))?,
+            api: ApiClient::new(config, Arc::new(credentials), Arc::new(IssuingErrors))?,
         })
     }
 
-    /// Wraps an [`ApiClient`] already set up with Issuing auth.
-    pub fn from_api_client(api: ApiClient) -> Self {
-        Self { api }
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.api.base_url()
     }
 
     /// Sends a request and unwraps the envelope's `data`.
-    pub(crate) async fn call<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T, Error> {
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest<T>,
+    ) -> Result<T, Error> {
         let op = request.operation().id();
         let response = self.api.execute(request).await?;
         decode_envelope(op, &response)
-    }
-}
-
-/// Decodes `{"code": "SUCCESS", "data": T}`. A `code` other than `SUCCESS` is an
-/// [`ErrorKind::Api`] error, even when `data` has another shape; a missing `data` is a decode
-/// error. The success path parses the body once.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(
-    op: &'static str,
-    response: &HttpResponse,
-) -> Result<T, Error> {
-    match ahrvo_transport::decode_json::<Envelope<T>>(op, response) {
-        Ok(env) if env.is_success() => env.data.ok_or_else(|| {
-            Error::decode(op, "the reply has no `data`", "data", response.body.clone())
-        }),
-        Ok(env) => Err(Error::api_envelope(
-            op,
-            env.code,
-            env.message,
-            response.body.clone(),
-        )),
-        Err(decode_error) => {
-            match ahrvo_transport::decode_json::<Envelope<IgnoredAny>>(op, response) {
-                Ok(env) if !env.is_success() => Err(Error::api_envelope(
-                    op,
-                    env.code,
-                    env.message,
-                    response.body.clone(),
-                )),
-                _ => Err(decode_error),
-            }
-        }
     }
 }
 
@@ -67,7 +52,7 @@ mod tests {
     //! The envelope rules with the mocked transport: no server needed.
     use std::sync::Arc;
 
-    use ahrvo_transport::{Environment, ErrorKind, MockHttpTransport, StatusCode};
+    use ahrvo_transport::{Environment, ErrorKind, HttpResponse, MockHttpTransport, StatusCode};
 
     use super::*;
 

@@ -1,7 +1,9 @@
-//! Ahrvo Issuing: budget accounts and Dedicated Funds Card balances.
+//! Ahrvo Issuing's operations: budget accounts and Dedicated Funds Card balances.
 //!
 //! Every call goes through [`IssuingClient`], which signs requests with a Bearer access token and
-//! an `x-api-key`, unwraps the `{"code", "data"}` envelope, and returns exact decimal amounts.
+//! an `x-api-key` ([`IssuingCredentials`]), unwraps the `{"code", "data"}` envelope, reads
+//! Issuing's error bodies, and returns exact decimal amounts. The HTTP pipeline under it is
+//! `ahrvo-transport`'s, which knows nothing of Issuing.
 //!
 //! ```no_run
 //! use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
@@ -18,11 +20,14 @@
 //! ```
 
 pub mod analysis;
+mod auth;
 mod budgets;
 mod cards;
 mod client;
+mod envelope;
 mod generated;
 
+pub use auth::{IssuingCredentials, StaticToken, TokenProvider};
 pub use budgets::CreatedBudget;
 pub use budgets::{MAX_BUDGET_NAME_CHARS, validate_budget_name};
 pub use cards::{CardBalanceResult, CardBalanceStream, CardBatchOptions};
@@ -30,7 +35,6 @@ pub use client::IssuingClient;
 pub use generated::operations;
 
 pub use ahrvo_transport::{
-    ClientConfig, Environment, Error, ErrorKind, IssuingCredentials, Result, RetryConfig, Secret,
-    TimeoutConfig, TokenProvider,
+    ClientConfig, Environment, Error, ErrorKind, Result, RetryConfig, Secret, TimeoutConfig,
 };
 pub use ahrvo_types::{BudgetBalance, BudgetId, CardBalance, CardId, Currency, Decimal};

@@ -10,6 +10,16 @@ const LIST_FIXTURE: &str = include_str!("../../../docs/openapi/examples/listBudg
 const CREATE_FIXTURE: &str = include_str!("../../../docs/openapi/examples/createBudget.json");
 const CARD_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getCardBalance.json");
 
+/// `text` with `from` replaced by `to`. `from` must occur exactly once: an edit that matched
+/// nothing would leave the fixture as it was, and the test would check nothing.
+#[track_caller]
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_ne!(from, to, "an edit that changes nothing");
+    let n = text.matches(from).count();
+    assert_eq!(n, 1, "{from:?} occurs {n} times in the fixture, not once");
+    text.replacen(from, to, 1)
+}
+
 fn client(server: &RecordingServer) -> IssuingClient {
     let retry = RetryConfig::default().with_initial_backoff(Duration::from_millis(1));
     let config = ClientConfig::new(Environment::custom(server.url()).unwrap()).with_retry(retry);
@@ -213,7 +223,7 @@ async fn card_errors_map_to_kinds_with_messages() {
 }
 
 #[tokio::test]
-async fn unauthorized_is_tried_once_more_then_reported() {
+async fn a_401_with_a_fixed_token_is_one_request_and_the_error() {
     let server = RecordingServer::start().await;
     server.set_fallback(Reply::new(
         401,
@@ -222,7 +232,51 @@ async fn unauthorized_is_tried_once_more_then_reported() {
     let e = client(&server).list_budget_balances().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthorized);
     assert_eq!(e.message(), "Invalid token");
-    assert_eq!(server.requests().len(), 2);
+    assert_eq!(e.api_code(), Some("UNAUTHORIZED"));
+    assert_eq!(server.requests().len(), 1, "the same token is not sent twice");
+    assert_eq!(e.attempts(), 1);
+}
+
+/// Hands out `token-N`, N counting refreshes.
+#[derive(Debug, Default)]
+struct Rotating(std::sync::atomic::AtomicU32);
+
+#[async_trait::async_trait]
+impl TokenProvider for Rotating {
+    async fn access_token(&self, refresh: bool) -> Result<Secret> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if refresh {
+            self.0.fetch_add(1, SeqCst);
+        }
+        Ok(Secret::new(format!("token-{}", self.0.load(SeqCst))))
+    }
+}
+
+#[tokio::test]
+async fn a_401_with_a_refreshed_token_is_sent_once_more_with_it() {
+    let server = RecordingServer::start().await;
+    server.push(Reply::new(
+        401,
+        r#"{"code":"UNAUTHORIZED","message":"Token expired"}"#,
+    ));
+    server.push(Reply::new(200, LIST_FIXTURE));
+    let config = ClientConfig::new(Environment::custom(server.url()).unwrap());
+    let client = IssuingClient::new(
+        &config,
+        IssuingCredentials::with_token_provider("test-api-key", Rotating::default()),
+    )
+    .unwrap();
+    assert_eq!(client.list_budget_balances().await.unwrap().len(), 3);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].header("authorization"), "Bearer token-0");
+    assert_eq!(seen[1].header("authorization"), "Bearer token-1");
+
+    // A provider that keeps refusing: one refresh, then the error.
+    server.set_fallback(Reply::new(401, r#"{"code":"UNAUTHORIZED"}"#));
+    let e = client.list_budget_balances().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unauthorized);
+    assert_eq!(server.requests().len(), 4);
 }
 
 #[tokio::test]
@@ -248,7 +302,7 @@ async fn a_200_with_a_failure_code_is_an_api_error() {
 #[tokio::test]
 async fn malformed_replies_are_decode_errors_with_the_field_path() {
     let server = RecordingServer::start().await;
-    let bad = LIST_FIXTURE.replace("\"78900.00\"", "\"78,900.00\"");
+    let bad = edit(LIST_FIXTURE, "\"78900.00\"", "\"78,900.00\"");
     server.push(Reply::new(200, bad));
     server.push(Reply::new(200, r#"{"code":"SUCCESS"}"#));
     server.push(Reply::new(200, "<html>gateway</html>").content_type("text/html"));

@@ -1,5 +1,10 @@
-use ahrvo_transport::{ApiClient, ApiRequest, Auth, ClientConfig, Error, PaymentsCredentials};
+use std::sync::Arc;
+
+use ahrvo_transport::{ApiClient, ApiRequest, ClientConfig, Error};
 use serde::de::DeserializeOwned;
+
+use crate::PaymentsCredentials;
+use crate::errors::PaymentsErrors;
 
 /// The Payments API client. Cheap to clone and `Send + Sync`: build one and share it.
 #[derive(Clone, Debug)]
@@ -9,18 +14,33 @@ pub struct PaymentsClient {
 
 impl PaymentsClient {
     /// Builds a client for `config`'s environment with HTTP Basic credentials.
+    ///
+    /// ```
+    /// use ahrvo_payments::{ClientConfig, Environment, PaymentsClient, PaymentsCredentials};
+    ///
+    /// let client = PaymentsClient::new(
+    ///     &ClientConfig::new(Environment::Production),
+    ///     PaymentsCredentials::new("username", "password"),
+    /// )?;
+    /// assert_eq!(client.base_url(), "https://api.ahrvo.network");
+    /// # Ok::<(), ahrvo_payments::Error>(())
+    /// ```
     pub fn new(config: &ClientConfig, credentials: PaymentsCredentials) -> Result<Self, Error> {
         Ok(Self {
-            api: ApiClient::new(config, Auth::Basic(credentials))?,
+            api: ApiClient::new(config, Arc::new(credentials), Arc::new(PaymentsErrors))?,
         })
     }
 
-    /// Wraps an [`ApiClient`] already set up with Basic auth.
-    pub fn from_api_client(api: ApiClient) -> Self {
-        Self { api }
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.api.base_url()
     }
 
-    pub(crate) async fn call<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T, Error> {
+    /// Sends a request and decodes the reply into the operation's output type.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest<T>,
+    ) -> Result<T, Error> {
         let op = request.operation().id();
         let response = self.api.execute(request).await?;
         ahrvo_transport::decode_json(op, &response)

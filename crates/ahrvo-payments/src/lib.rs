@@ -1,7 +1,8 @@
-//! Ahrvo Payments: Balances and Balance Entries, amounts in integer cents.
+//! Ahrvo Payments' operations: Balances and Balance Entries, amounts in integer cents.
 //!
-//! Every call goes through [`PaymentsClient`], which signs requests with HTTP Basic and decodes
-//! the Finix-style resources.
+//! Every call goes through [`PaymentsClient`], which signs requests with HTTP Basic
+//! ([`PaymentsCredentials`]), decodes the Finix-style resources and reads Payments' error lists.
+//! The HTTP pipeline under it is `ahrvo-transport`'s, which knows nothing of Payments.
 //!
 //! ```no_run
 //! use ahrvo_payments::{ClientConfig, Environment, PaymentsClient, PaymentsCredentials};
@@ -18,16 +19,18 @@
 //! ```
 
 pub mod analysis;
+mod auth;
 mod balance_entries;
 mod balances;
 mod client;
+mod errors;
 mod generated;
 
+pub use auth::PaymentsCredentials;
 pub use client::PaymentsClient;
 pub use generated::operations;
 
 pub use ahrvo_transport::{
-    ClientConfig, Environment, Error, ErrorKind, PaymentsCredentials, Result, RetryConfig, Secret,
-    TimeoutConfig,
+    ClientConfig, Environment, Error, ErrorKind, Result, RetryConfig, Secret, TimeoutConfig,
 };
 pub use ahrvo_types::{Balance, BalanceEntry, BalanceEntryId, BalanceId, Cents, Currency, Decimal};

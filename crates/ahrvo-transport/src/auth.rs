@@ -1,13 +1,13 @@
-//! Credentials: a redacting [`Secret`], access-token sources, and how each API family signs a
-//! request.
+//! Credentials and signing: a redacting [`Secret`], and the [`Signer`] seam through which each
+//! API family (in its own crate) puts its credentials on a request.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use http::{HeaderMap, HeaderValue, header};
+use http::HeaderValue;
 
-use crate::Error;
+use crate::{Error, HttpRequest};
 
 /// A credential (API key, access token, password). `Debug` and `Display` print `<redacted>`;
 /// only [`expose`](Secret::expose) gives the value, and the SDK calls it only to build headers.
@@ -50,112 +50,60 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Where Issuing access tokens come from. Tokens expire: implement this to fetch and cache them.
+/// Puts credentials on a request. Each API family implements it in its own crate (Issuing's
+/// Bearer + `x-api-key`, Payments' HTTP Basic); the pipeline calls it before every attempt.
 ///
-/// The SDK calls `access_token(false)` before a request. When the API answers 401 it calls
-/// `access_token(true)` once, expecting a fresh token, and repeats the request once.
+/// ```
+/// use ahrvo_transport::{HttpRequest, Method, Secret, Signer, sensitive_header};
+///
+/// #[derive(Debug)]
+/// struct ApiKey(Secret);
+///
+/// #[async_trait::async_trait]
+/// impl Signer for ApiKey {
+///     async fn sign(&self, request: &mut HttpRequest) -> Result<(), ahrvo_transport::Error> {
+///         request.headers.insert("x-api-key", sensitive_header(self.0.expose())?);
+///         Ok(())
+///     }
+/// }
+/// # tokio_test(async {
+/// let mut request = HttpRequest::new(Method::GET, "https://example.test/");
+/// ApiKey(Secret::new("k")).sign(&mut request).await.unwrap();
+/// assert!(request.headers["x-api-key"].is_sensitive());
+/// # });
+/// # fn tokio_test(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
 #[async_trait]
-pub trait TokenProvider: Send + Sync + fmt::Debug {
-    /// A token to use; `refresh` is true after the API refused the previous one.
-    async fn access_token(&self, refresh: bool) -> Result<Secret, Error>;
+pub trait Signer: Send + Sync + fmt::Debug {
+    /// Adds the credentials to `request`, values marked sensitive (see [`sensitive_header`]).
+    async fn sign(&self, request: &mut HttpRequest) -> Result<(), Error>;
+
+    /// Called once when the API answered 401 to `refused`. Returns `true` only when a credential
+    /// different from the refused one is now available, so that one more attempt may succeed;
+    /// the pipeline then signs and sends the request once more. The default, for fixed
+    /// credentials, is `false`: the 401 is the answer.
+    async fn refresh(&self, refused: &HttpRequest) -> Result<bool, Error> {
+        let _ = refused;
+        Ok(false)
+    }
 }
 
-/// A fixed access token.
-#[derive(Debug, Clone)]
-pub struct StaticToken(pub Secret);
+/// Signs nothing: for unauthenticated endpoints and tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAuth;
 
 #[async_trait]
-impl TokenProvider for StaticToken {
-    async fn access_token(&self, _refresh: bool) -> Result<Secret, Error> {
-        Ok(self.0.clone())
-    }
-}
-
-/// Issuing credentials: an API key (`x-api-key`) and a source of Bearer access tokens.
-#[derive(Clone, Debug)]
-pub struct IssuingCredentials {
-    api_key: Secret,
-    tokens: Arc<dyn TokenProvider>,
-}
-
-impl IssuingCredentials {
-    /// An API key and a fixed access token.
-    pub fn new(api_key: impl Into<Secret>, access_token: impl Into<Secret>) -> Self {
-        Self::with_token_provider(api_key, StaticToken(access_token.into()))
-    }
-
-    /// An API key and a [`TokenProvider`] that fetches and refreshes access tokens.
-    pub fn with_token_provider(
-        api_key: impl Into<Secret>,
-        tokens: impl TokenProvider + 'static,
-    ) -> Self {
-        Self {
-            api_key: api_key.into(),
-            tokens: Arc::new(tokens),
-        }
-    }
-}
-
-/// Payments credentials: HTTP Basic username and password.
-#[derive(Clone, Debug)]
-pub struct PaymentsCredentials {
-    username: String,
-    password: Secret,
-}
-
-impl PaymentsCredentials {
-    /// A username and password.
-    pub fn new(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Self {
-            username: username.into(),
-            password: password.into(),
-        }
-    }
-}
-
-/// How a client signs its requests.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Auth {
-    /// `Authorization: Bearer <token>` and `x-api-key` (Issuing).
-    Issuing(IssuingCredentials),
-    /// HTTP Basic (Payments).
-    Basic(PaymentsCredentials),
-    /// Nothing (tests of unauthenticated paths).
-    None,
-}
-
-impl Auth {
-    /// Whether a 401 is worth one retry with a refreshed token.
-    pub(crate) fn can_refresh(&self) -> bool {
-        matches!(self, Auth::Issuing(_))
-    }
-
-    /// Adds the auth headers, marked sensitive so no `Debug` of the headers shows them.
-    pub(crate) async fn apply(&self, headers: &mut HeaderMap, refresh: bool) -> Result<(), Error> {
-        match self {
-            Auth::Issuing(c) => {
-                let token = c.tokens.access_token(refresh).await?;
-                headers.insert(
-                    header::AUTHORIZATION,
-                    sensitive(&format!("Bearer {}", token.expose()))?,
-                );
-                headers.insert("x-api-key", sensitive(c.api_key.expose())?);
-            }
-            Auth::Basic(c) => {
-                let raw = format!("{}:{}", c.username, c.password.expose());
-                headers.insert(
-                    header::AUTHORIZATION,
-                    sensitive(&format!("Basic {}", base64(raw.as_bytes())))?,
-                );
-            }
-            Auth::None => {}
-        }
+impl Signer for NoAuth {
+    async fn sign(&self, _request: &mut HttpRequest) -> Result<(), Error> {
         Ok(())
     }
 }
 
-fn sensitive(value: &str) -> Result<HeaderValue, Error> {
+/// A header value marked sensitive, so no `Debug` of the headers shows it. A value that cannot
+/// go in a header is a [`Config`](crate::ErrorKind::Config) error that does not quote it.
+pub fn sensitive_header(value: &str) -> Result<HeaderValue, Error> {
     let mut v = HeaderValue::from_str(value).map_err(|_| {
         Error::config("a credential contains characters that cannot go in an HTTP header")
     })?;
@@ -163,65 +111,19 @@ fn sensitive(value: &str) -> Result<HeaderValue, Error> {
     Ok(v)
 }
 
-/// Standard base64 with padding (RFC 4648), for the Basic header: too small to warrant a crate.
-fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("username:password", "dXNlcm5hbWU6cGFzc3dvcmQ="),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
-    }
-
-    #[tokio::test]
-    async fn headers_are_set_and_redacted_in_debug() {
-        let auth = Auth::Issuing(IssuingCredentials::new("key-123", "tok-456"));
-        let mut h = HeaderMap::new();
-        auth.apply(&mut h, false).await.unwrap();
-        assert_eq!(h["authorization"], "Bearer tok-456");
-        assert_eq!(h["x-api-key"], "key-123");
-        let shown = format!("{h:?}{auth:?}");
-        assert!(
-            !shown.contains("tok-456") && !shown.contains("key-123"),
-            "{shown}"
-        );
-
-        let basic = Auth::Basic(PaymentsCredentials::new("user", "pw-789"));
-        let mut h = HeaderMap::new();
-        basic.apply(&mut h, false).await.unwrap();
-        assert_eq!(h["authorization"], "Basic dXNlcjpwdy03ODk=");
-        assert!(!format!("{h:?}{basic:?}").contains("pw-789"));
+    fn secrets_and_sensitive_headers_never_print() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s} {s:?}"), "<redacted> Secret(<redacted>)");
+        assert_eq!(s.expose(), "hunter2");
+        let h = sensitive_header("hunter2").unwrap();
+        assert!(h.is_sensitive());
+        let e = sensitive_header("a\nb").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(!e.to_string().contains("a\nb"));
     }
 }

@@ -5,21 +5,24 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::{HeaderMap, HeaderValue, header};
+use http::{HeaderValue, header};
 use tracing::{Instrument, field};
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use crate::decode::error_from_response;
-use crate::retry::Jitter;
+use crate::retry::jitter;
 use crate::{
-    ApiRequest, Auth, ClientConfig, Error, ErrorKind, HttpRequest, HttpResponse, HttpTransport,
-    ReqwestTransport, RetryConfig, TimeoutConfig,
+    ApiRequest, ClientConfig, Error, ErrorDecoder, ErrorKind, HttpRequest, HttpResponse,
+    HttpTransport, ReqwestTransport, RetryConfig, Signer, TimeoutConfig,
 };
 
 /// The `User-Agent` product token of this SDK.
 pub const USER_AGENT: &str = concat!("ahrvo-rs/", env!("CARGO_PKG_VERSION"));
 
-/// Sends operations for one API family with one set of credentials. Cheap to clone (one `Arc`),
-/// `Send + Sync`: share one per process so connections are pooled.
+/// Sends operations for one API family: its [`Signer`] puts the credentials on each request, its
+/// [`ErrorDecoder`] reads its error bodies. Cheap to clone (one `Arc`), `Send + Sync`: share one
+/// per process so connections are pooled.
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
@@ -28,17 +31,21 @@ pub struct ApiClient {
 struct Inner {
     base_url: String,
     transport: Arc<dyn HttpTransport>,
-    auth: Auth,
+    signer: Arc<dyn Signer>,
+    errors: Arc<dyn ErrorDecoder>,
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     user_agent: HeaderValue,
-    jitter: Jitter,
 }
 
 impl ApiClient {
     /// Checks the configuration and builds the client (and, unless one was given, the default
-    /// transport).
-    pub fn new(config: &ClientConfig, auth: Auth) -> Result<Self, Error> {
+    /// transport) for the family whose signer and error decoder are given.
+    pub fn new(
+        config: &ClientConfig,
+        signer: Arc<dyn Signer>,
+        errors: Arc<dyn ErrorDecoder>,
+    ) -> Result<Self, Error> {
         config.environment.validate(config.allow_insecure_http)?;
         let transport: Arc<dyn HttpTransport> = match &config.transport {
             Some(t) => t.clone(),
@@ -54,11 +61,11 @@ impl ApiClient {
             inner: Arc::new(Inner {
                 base_url: config.environment.base_url(),
                 transport,
-                auth,
+                signer,
+                errors,
                 retry: config.retry.clone(),
                 timeouts: config.timeouts.clone(),
                 user_agent,
-                jitter: Jitter::new(),
             }),
         })
     }
@@ -69,12 +76,14 @@ impl ApiClient {
     }
 
     /// Sends the request and returns the 2xx reply; any other status, or a failure, is an
-    /// [`Error`] after the retry policy has had its say.
-    pub async fn execute(&self, mut request: ApiRequest) -> Result<HttpResponse, Error> {
+    /// [`Error`] after the retry policy has had its say. Decoding the reply into `O` is the
+    /// family crate's job (envelopes differ).
+    pub async fn execute<O>(&self, mut request: ApiRequest<O>) -> Result<HttpResponse, Error> {
         let op = request.operation().clone();
         let target = request.target().map_err(|e| e.with_operation(op.id()))?;
         let url = format!("{}{}", self.inner.base_url, target);
         let body = request.take_body();
+        let resendable = request.is_resendable();
         let span = tracing::info_span!(
             "ahrvo.request",
             operation = op.id(),
@@ -85,56 +94,72 @@ impl ApiClient {
             latency_ms = field::Empty,
         );
         let total = self.inner.timeouts.total;
-        let run = self.run(&op, url, body).instrument(span.clone());
+        // Counted outside the attempt loop, so a whole-call timeout still says how many were sent.
+        let sent = AtomicU32::new(0);
+        let call = Call {
+            op: &op,
+            url,
+            body,
+            resendable,
+            sent: &sent,
+        };
+        let run = self.run(call).instrument(span.clone());
         match tokio::time::timeout(total, run).await {
             Ok(result) => result,
             Err(_) => {
                 span.in_scope(|| {
                     tracing::warn!(total_ms = total.as_millis() as u64, "call timed out")
                 });
-                Err(Error::new(
+                let mut error = Error::new(
                     ErrorKind::Timeout,
                     format!("the call did not complete within {total:?}"),
                 )
-                .with_operation(op.id()))
+                .with_operation(op.id());
+                error.set_attempts(sent.load(Ordering::Relaxed));
+                Err(error)
             }
         }
     }
 
-    async fn run(
-        &self,
-        op: &crate::Operation,
-        url: String,
-        body: Option<bytes::Bytes>,
-    ) -> Result<HttpResponse, Error> {
+    async fn run(&self, call: Call<'_>) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
+        let Call {
+            op,
+            url,
+            body,
+            resendable,
+            sent,
+        } = call;
         let started = Instant::now();
-        let idempotent = op.is_idempotent();
         let mut attempt = 0u32;
-        let mut refresh_token = false;
         let mut refreshed = false;
+        let mut prior_unknown = false;
         loop {
             attempt += 1;
-            let mut headers = HeaderMap::with_capacity(6);
-            headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-            headers.insert(header::USER_AGENT, inner.user_agent.clone());
-            if body.is_some() {
-                headers.insert(
+            let mut request = HttpRequest::new(op.method().clone(), url.clone());
+            request
+                .headers
+                .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+            request
+                .headers
+                .insert(header::USER_AGENT, inner.user_agent.clone());
+            if let Some(body) = &body {
+                request.headers.insert(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 );
+                request.body = body.clone();
             }
             inner
-                .auth
-                .apply(&mut headers, refresh_token)
+                .signer
+                .sign(&mut request)
                 .await
                 .map_err(|e| e.with_operation(op.id()))?;
-            refresh_token = false;
-            let mut request = HttpRequest::new(op.method().clone(), url.clone());
-            request.headers = headers;
-            request.body = body.clone().unwrap_or_default();
+            // Kept only for a 401, when the signer compares the refused credential with its own.
+            let refused = (!refreshed).then(|| request.clone());
 
-            let sent = Instant::now();
+            let started_attempt = Instant::now();
+            sent.fetch_add(1, Ordering::Relaxed);
             let outcome = match tokio::time::timeout(
                 inner.timeouts.per_attempt,
                 inner.transport.send(request),
@@ -142,7 +167,7 @@ impl ApiClient {
             .await
             {
                 Ok(Ok(resp)) if resp.status.is_success() => Ok(resp),
-                Ok(Ok(resp)) => Err(error_from_response(op.id(), resp)),
+                Ok(Ok(resp)) => Err(error_from_response(op.id(), resp, &*inner.errors)),
                 Ok(Err(e)) => Err(e.with_operation(op.id())),
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
@@ -150,7 +175,7 @@ impl ApiClient {
                 )
                 .with_operation(op.id())),
             };
-            let latency = sent.elapsed();
+            let latency = started_attempt.elapsed();
             let span = tracing::Span::current();
             span.record("attempt", attempt);
             span.record("latency_ms", latency.as_millis() as u64);
@@ -165,17 +190,30 @@ impl ApiClient {
                 }
                 Err(e) => e,
             };
-            if error.kind() == ErrorKind::Unauthorized && inner.auth.can_refresh() && !refreshed {
-                tracing::debug!("401: refreshing the access token and trying once more");
-                refreshed = true;
-                refresh_token = true;
-                continue;
+            if error.kind() == ErrorKind::Unauthorized {
+                if let Some(refused) = refused {
+                    refreshed = true;
+                    let fresh = inner
+                        .signer
+                        .refresh(&refused)
+                        .await
+                        .map_err(|e| e.with_operation(op.id()))?;
+                    if fresh {
+                        tracing::debug!("401: the signer has a fresh credential; trying once more");
+                        continue;
+                    }
+                }
             }
-            let jitter = inner.jitter.next();
-            match inner
-                .retry
-                .decide(&error, attempt, started.elapsed(), idempotent, jitter)
-            {
+            let decision =
+                inner
+                    .retry
+                    .decide(&error, attempt, started.elapsed(), resendable, jitter());
+            error.set_prior_outcome_unknown(prior_unknown);
+            // Only a write can have been applied by an attempt that failed; a read's outcome is
+            // its reply.
+            prior_unknown |= !op.is_idempotent()
+                && (error.is_outcome_unknown() || error.kind() == ErrorKind::Server);
+            match decision {
                 Some(delay) => {
                     tracing::warn!(
                         error = %error,
@@ -187,7 +225,7 @@ impl ApiClient {
                 }
                 None => {
                     tracing::debug!(error = %error, attempt, "giving up");
-                    error.set_attempts(attempt);
+                    error.set_attempts(sent.load(Ordering::Relaxed));
                     return Err(error);
                 }
             }
@@ -215,10 +253,20 @@ impl fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClient")
             .field("base_url", &self.inner.base_url)
-            .field("auth", &self.inner.auth)
+            .field("signer", &self.inner.signer)
+            .field("errors", &self.inner.errors)
             .field("retry", &self.inner.retry)
             .field("timeouts", &self.inner.timeouts)
             .field("transport", &self.inner.transport)
             .finish()
     }
+}
+
+/// One call's fixed parts, handed to the attempt loop.
+struct Call<'a> {
+    op: &'a crate::OperationInfo,
+    url: String,
+    body: Option<bytes::Bytes>,
+    resendable: bool,
+    sent: &'a AtomicU32,
 }

@@ -1,6 +1,8 @@
 //! Reading replies: JSON bodies into models (with the path of a failing field), and the API's
 //! message out of error bodies of any shape.
 
+use std::fmt;
+
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
@@ -57,10 +59,60 @@ pub fn decode_bytes<T: DeserializeOwned>(
     })
 }
 
+/// Reads an API family's error bodies. Each family implements it in its own crate with its
+/// generated error models; the pipeline asks it first and falls back to generic extraction
+/// (a JSON `message`, an HTML title, plain text) for bodies that are not the API's own, such as
+/// a proxy's error page.
+pub trait ErrorDecoder: Send + Sync + fmt::Debug {
+    /// The API's message and code, when `response` carries this family's error body.
+    fn decode_error(&self, response: &HttpResponse) -> Option<ApiErrorBody>;
+}
+
+/// What an error body said, as read by an [`ErrorDecoder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiErrorBody {
+    /// The API's message (one line; the pipeline masks card numbers in it).
+    pub message: String,
+    /// The API's error code, if the body had one.
+    pub code: Option<String>,
+}
+
+impl ApiErrorBody {
+    /// A message and an optional code.
+    pub fn new(message: impl Into<String>, code: Option<String>) -> Self {
+        Self {
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+/// An [`ErrorDecoder`] that knows no API's body: only the generic extraction applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenericErrors;
+
+impl ErrorDecoder for GenericErrors {
+    fn decode_error(&self, _response: &HttpResponse) -> Option<ApiErrorBody> {
+        None
+    }
+}
+
 /// Builds the error for a non-success reply: the kind from the status, the API's message and
-/// code from the body, `Retry-After` and the request id from the headers.
-pub(crate) fn error_from_response(operation: &'static str, response: HttpResponse) -> Error {
-    let (message, code) = extract_message(&response.headers, &response.body, response.status);
+/// code from the body (through the family's `decoder`), `Retry-After` and the request id from
+/// the headers.
+pub(crate) fn error_from_response(
+    operation: &'static str,
+    response: HttpResponse,
+    decoder: &dyn ErrorDecoder,
+) -> Error {
+    let (message, code) = match decoder.decode_error(&response) {
+        Some(found) => (snippet(found.message.as_bytes()), found.code),
+        None => (
+            extract_message(&response.headers, &response.body, response.status),
+            None,
+        ),
+    };
     Error::new(ErrorKind::from_status(response.status), message)
         .with_operation(operation)
         .with_status(response.status)
@@ -76,23 +128,21 @@ pub(crate) fn error_from_response(operation: &'static str, response: HttpRespons
         .with_body(response.body)
 }
 
-/// The API's message (and code) from an error body, whatever its shape: the Issuing envelope
-/// `{code, message}`, the Payments list `{_embedded: {errors: [{code, message, logref}]}}`, other
-/// JSON with `message`/`error`, HTML (its title or text), or plain text.
-pub fn extract_message(
-    headers: &HeaderMap,
-    body: &[u8],
-    status: StatusCode,
-) -> (String, Option<String>) {
+/// A readable message from an error body that is not a known API error shape: a JSON
+/// `message` (or `error`, `detail`...), the title or text of an HTML page, or plain text,
+/// whitespace collapsed, at most 200 characters, card numbers masked.
+pub fn extract_message(headers: &HeaderMap, body: &[u8], status: StatusCode) -> String {
     let fallback = || status.canonical_reason().unwrap_or("no message").to_owned();
     if body.iter().all(u8::is_ascii_whitespace) {
-        return (fallback(), None);
+        return fallback();
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-        if let Some(found) = from_json(&value) {
-            return found;
+        for key in ["message", "error_description", "error", "detail", "msg"] {
+            if let Some(m) = value.get(key).and_then(|s| s.as_str()) {
+                return snippet(m.as_bytes());
+            }
         }
-        return (snippet(body), None);
+        return snippet(body);
     }
     let is_html = headers
         .get(http::header::CONTENT_TYPE)
@@ -107,47 +157,10 @@ pub fn extract_message(
     };
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if collapsed.is_empty() {
-        (fallback(), None)
+        fallback()
     } else {
-        (snippet(collapsed.as_bytes()), None)
+        snippet(collapsed.as_bytes())
     }
-}
-
-fn from_json(value: &serde_json::Value) -> Option<(String, Option<String>)> {
-    let str_of =
-        |v: &serde_json::Value, k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_owned);
-    if let Some(errors) = value
-        .get("_embedded")
-        .and_then(|e| e.get("errors"))
-        .and_then(|e| e.as_array())
-    {
-        let messages: Vec<String> = errors
-            .iter()
-            .filter_map(|e| {
-                let m = str_of(e, "message")?;
-                Some(match str_of(e, "logref") {
-                    Some(l) => format!("{m} (logref {l})"),
-                    None => m,
-                })
-            })
-            .collect();
-        if !messages.is_empty() {
-            let code = errors.first().and_then(|e| str_of(e, "code"));
-            return Some((snippet(messages.join("; ").as_bytes()), code));
-        }
-    }
-    let code = str_of(value, "code");
-    for key in ["message", "error_description", "error", "detail", "msg"] {
-        if let Some(m) = str_of(value, key) {
-            return Some((snippet(m.as_bytes()), code));
-        }
-    }
-    code.map(|c| {
-        (
-            snippet(format!("the API answered with code {c}").as_bytes()),
-            Some(c),
-        )
-    })
 }
 
 /// The `<title>` of an HTML page, or its text with tags removed.
@@ -181,7 +194,7 @@ fn html_text(html: &str) -> String {
 mod tests {
     use super::*;
 
-    fn msg(body: &str, ct: Option<&str>) -> (String, Option<String>) {
+    fn msg(body: &str, ct: Option<&str>) -> String {
         let mut h = HeaderMap::new();
         if let Some(ct) = ct {
             h.insert("content-type", ct.parse().unwrap());
@@ -190,39 +203,61 @@ mod tests {
     }
 
     #[test]
-    fn messages_from_every_body_shape() {
+    fn generic_messages_from_every_body_shape() {
         assert_eq!(
             msg(
-                r#"{"code":"INVALID_CARD","message":"card is not a Dedicated Funds Card"}"#,
+                r#"{"code":"X","message":"card is not a Dedicated Funds Card"}"#,
                 None
             ),
-            (
-                "card is not a Dedicated Funds Card".into(),
-                Some("INVALID_CARD".into())
-            )
+            "card is not a Dedicated Funds Card"
         );
-        let finix = r#"{"total":1,"_embedded":{"errors":[{"code":"NOT_FOUND","message":"Balance not found","logref":"abc"}]}}"#;
-        assert_eq!(
-            msg(finix, None),
-            (
-                "Balance not found (logref abc)".into(),
-                Some("NOT_FOUND".into())
-            )
-        );
+        assert_eq!(msg(r#"{"error":"nope"}"#, None), "nope");
         let html =
             "<html><head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>";
-        assert_eq!(msg(html, Some("text/html")).0, "502 Bad Gateway");
-        assert_eq!(msg("<p>upstream   down</p>", None).0, "upstream down");
+        assert_eq!(msg(html, Some("text/html")), "502 Bad Gateway");
+        assert_eq!(msg("<p>upstream   down</p>", None), "upstream down");
         assert_eq!(
-            msg("  service\nunavailable ", Some("text/plain")).0,
+            msg("  service\nunavailable ", Some("text/plain")),
             "service unavailable"
         );
-        assert_eq!(msg("", None).0, "Bad Request");
-        assert_eq!(
-            msg(r#"{"code":"E1"}"#, None),
-            ("the API answered with code E1".into(), Some("E1".into()))
+        assert_eq!(msg("", None), "Bad Request");
+        assert_eq!(msg("[1,2]", None), "[1,2]");
+    }
+
+    #[derive(Debug)]
+    struct Coded;
+
+    impl ErrorDecoder for Coded {
+        fn decode_error(&self, response: &HttpResponse) -> Option<ApiErrorBody> {
+            let text = std::str::from_utf8(&response.body).ok()?;
+            let code = text.strip_prefix("E:")?;
+            Some(ApiErrorBody::new(
+                format!("refused 4111111111111111 {code}"),
+                Some(code.to_owned()),
+            ))
+        }
+    }
+
+    #[test]
+    fn the_family_decoder_wins_and_the_generic_one_covers_the_rest() {
+        let e = error_from_response(
+            "op",
+            HttpResponse::new(StatusCode::CONFLICT, "E:DUP"),
+            &Coded,
         );
-        assert_eq!(msg("[1,2]", None).0, "[1,2]");
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert_eq!(e.api_code(), Some("DUP"));
+        assert_eq!(e.message(), "refused 4111********1111 DUP");
+        let e = error_from_response(
+            "op",
+            HttpResponse::new(StatusCode::BAD_GATEWAY, "<title>proxy</title>")
+                .with_header("x-request-id", "r-1"),
+            &Coded,
+        );
+        assert_eq!(
+            (e.api_code(), e.message(), e.request_id()),
+            (None, "proxy", Some("r-1"))
+        );
     }
 
     #[derive(serde::Deserialize, Debug)]

@@ -114,6 +114,7 @@ struct Inner {
     json_path: Option<String>,
     retry_after: Option<Duration>,
     attempts: u32,
+    prior_outcome_unknown: bool,
     source: Option<Source>,
 }
 
@@ -132,6 +133,7 @@ impl Error {
                 json_path: None,
                 retry_after: None,
                 attempts: 0,
+                prior_outcome_unknown: false,
                 source: None,
             }),
         }
@@ -193,8 +195,13 @@ impl Error {
         self.inner.attempts = attempts;
     }
 
-    /// An Issuing envelope error: HTTP 200 whose `code` is not `"SUCCESS"`.
-    pub fn api_envelope(
+    pub(crate) fn set_prior_outcome_unknown(&mut self, unknown: bool) {
+        self.inner.prior_outcome_unknown = unknown;
+    }
+
+    /// A refusal the API wrote in a success reply's body (e.g. an Issuing envelope whose `code`
+    /// is not `"SUCCESS"`): [`ErrorKind::Api`], HTTP 200, the API's code and message.
+    pub fn api_refusal(
         operation: &'static str,
         code: String,
         message: Option<String>,
@@ -275,9 +282,19 @@ impl Error {
         self.inner.retry_after
     }
 
-    /// How many attempts were made before giving up (0 when nothing was sent).
+    /// How many requests were sent before giving up (0 when nothing was sent), also when the
+    /// whole-call timeout cut the call short.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
+    }
+
+    /// Whether an earlier attempt of this call ended with an unknown outcome (timeout, connection
+    /// lost after sending, a 5xx) before this error. Only requests marked
+    /// [`resend_on_unknown_outcome`](crate::ApiRequest::resend_on_unknown_outcome) are sent
+    /// again after such an attempt: for them, a refusal of a duplicate (409, or a duplicate order
+    /// id) may mean that the earlier attempt did the work.
+    pub fn prior_outcome_unknown(&self) -> bool {
+        self.inner.prior_outcome_unknown
     }
 
     /// Whether the same call may succeed if tried again later: rate limiting, server errors,
@@ -294,10 +311,12 @@ impl Error {
         )
     }
 
-    /// Whether the request may have been processed although the call failed (timeout or a
-    /// connection lost after sending): the outcome is unknown.
+    /// Whether the request may have been processed although the call failed: no reply in time,
+    /// a connection lost after sending, or a write whose earlier attempt ended so
+    /// ([`prior_outcome_unknown`](Self::prior_outcome_unknown)) before this error.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self.inner.kind, ErrorKind::Timeout | ErrorKind::Transport)
+        self.inner.prior_outcome_unknown
+            || matches!(self.inner.kind, ErrorKind::Timeout | ErrorKind::Transport)
     }
 }
 
@@ -435,6 +454,9 @@ impl fmt::Debug for Error {
         if i.attempts > 0 {
             d.field("attempts", &i.attempts);
         }
+        if i.prior_outcome_unknown {
+            d.field("prior_outcome_unknown", &true);
+        }
         if let Some(s) = &i.source {
             d.field("source", &mask_card_numbers(&s.to_string()));
         }
@@ -517,7 +539,7 @@ mod tests {
 
     #[test]
     fn messages_and_causes_from_replies_are_masked() {
-        let e = Error::api_envelope(
+        let e = Error::api_refusal(
             "op",
             "DECLINED".into(),
             Some("card 4111111111111111 declined".into()),
@@ -532,7 +554,7 @@ mod tests {
         // A path names the reply's keys; a code is the reply's too (found by fuzzing).
         let e = Error::decode("op", "m", "tags.k4111111111111111", Bytes::new());
         assert_eq!(e.json_path(), Some("tags.k4111********1111"));
-        let e = Error::api_envelope("op", "4111111111111111".into(), None, Bytes::new());
+        let e = Error::api_refusal("op", "4111111111111111".into(), None, Bytes::new());
         assert!(!format!("{e} {e:?}").contains("41111111"), "{e:?}");
         let raw = Error::new(ErrorKind::Transport, "x").with_source("4111111111111111".to_owned());
         assert!(!format!("{raw:?}").contains("41111111"));

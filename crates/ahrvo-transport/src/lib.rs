@@ -1,13 +1,17 @@
-//! The HTTP layer of the Ahrvo SDK: knows HTTP, not the domain.
+//! The HTTP layer of the Ahrvo SDK: sends typed operations over HTTP and knows no API family.
 //!
 //! - [`HttpTransport`]: the one small async trait that sends a request; [`ReqwestTransport`]
 //!   (rustls) is the default; plug in your own, or the `mock` feature's `MockHttpTransport`.
-//! - [`ApiClient`]: the pipeline every operation goes through: percent-encoded paths, auth
-//!   headers ([`Auth`]), per-attempt and whole-call timeouts, retries ([`RetryConfig`]), error
-//!   mapping into one [`Error`] with a flat [`ErrorKind`], and a `tracing` span per call.
+//! - [`ApiClient`]: the pipeline every operation goes through: percent-encoded paths, signing
+//!   (a family's [`Signer`]), per-attempt and whole-call timeouts, retries ([`RetryConfig`]),
+//!   error mapping (a family's [`ErrorDecoder`]) into one [`Error`] with a flat [`ErrorKind`],
+//!   and a `tracing` span per call.
+//! - [`Operation`]: an operation of the spec, typed by what its reply decodes to.
 //! - [`ClientConfig`] and [`Environment`]: where to send and how.
 //!
-//! Credentials live in [`Secret`], whose `Debug` and `Display` print `<redacted>`.
+//! The API families' credentials, envelopes and error bodies live in their own crates
+//! (`ahrvo-issuing`, `ahrvo-payments`). Credentials are held in [`Secret`], whose `Debug` and
+//! `Display` print `<redacted>`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -25,13 +29,15 @@ mod transport;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
-pub use auth::{Auth, IssuingCredentials, PaymentsCredentials, Secret, StaticToken, TokenProvider};
+pub use auth::{NoAuth, Secret, Signer, sensitive_header};
 pub use client::{ApiClient, USER_AGENT};
 pub use config::{ClientConfig, Environment, TimeoutConfig};
-pub use decode::{decode_bytes, decode_json, extract_message};
+pub use decode::{
+    ApiErrorBody, ErrorDecoder, GenericErrors, decode_bytes, decode_json, extract_message,
+};
 pub use error::{Error, ErrorKind};
 pub use http::{Method, StatusCode};
-pub use operation::{ApiRequest, Operation, validate_id};
+pub use operation::{ApiRequest, Operation, OperationInfo, validate_id};
 pub use reqwest::ReqwestTransport;
 pub use retry::RetryConfig;
 #[cfg(any(test, feature = "mock"))]

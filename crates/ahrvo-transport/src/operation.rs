@@ -1,5 +1,8 @@
 //! What one API operation is (id, method, path template) and one call to it (parameters, body).
 
+use std::fmt;
+use std::marker::PhantomData;
+
 use bytes::Bytes;
 use http::Method;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -7,21 +10,16 @@ use serde::Serialize;
 
 use crate::Error;
 
-/// One operation of the spec. The domain crates' `generated/operations.rs` holds one constant of
-/// this type per operation, written by `cargo xtask codegen`.
+/// What an operation of the spec is, whatever it returns: its `operationId`, method and path
+/// template. [`Operation`] adds the type a 2xx reply decodes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Operation {
+pub struct OperationInfo {
     id: &'static str,
     method: Method,
     path: &'static str,
 }
 
-impl Operation {
-    /// An operation: its spec `operationId`, method and path template (`/balances/{balance_id}`).
-    pub const fn new(id: &'static str, method: Method, path: &'static str) -> Self {
-        Self { id, method, path }
-    }
-
+impl OperationInfo {
     /// The spec's `operationId`, e.g. `"getBalance"`.
     pub fn id(&self) -> &'static str {
         self.id
@@ -42,6 +40,70 @@ impl Operation {
         self.method.is_idempotent()
     }
 }
+
+/// One operation of the spec, typed by what a 2xx reply decodes to (`O`). The domain crates'
+/// `generated/operations.rs` holds one constant per operation, written by `cargo xtask codegen`,
+/// so a call's decode target follows from the operation and a wrong one does not compile.
+///
+/// ```
+/// use ahrvo_transport::{ApiRequest, Method, Operation};
+///
+/// const GET_THING: Operation<u32> = Operation::new("getThing", Method::GET, "/things/{id}");
+/// let request: ApiRequest<u32> = ApiRequest::new(GET_THING).path_id("id", "t1")?;
+/// assert_eq!(request.target()?, "/things/t1");
+/// # Ok::<(), ahrvo_transport::Error>(())
+/// ```
+pub struct Operation<O> {
+    info: OperationInfo,
+    output: PhantomData<fn() -> O>,
+}
+
+impl<O> Operation<O> {
+    /// An operation: its spec `operationId`, method and path template (`/balances/{balance_id}`).
+    pub const fn new(id: &'static str, method: Method, path: &'static str) -> Self {
+        Self {
+            info: OperationInfo { id, method, path },
+            output: PhantomData,
+        }
+    }
+
+    /// The operation without its output type (for lists of operations of different types).
+    pub fn info(&self) -> &OperationInfo {
+        &self.info
+    }
+}
+
+impl<O> std::ops::Deref for Operation<O> {
+    type Target = OperationInfo;
+
+    fn deref(&self) -> &OperationInfo {
+        &self.info
+    }
+}
+
+// By hand: derives would demand `O: Clone` (or `Debug`, `PartialEq`) of the output type.
+impl<O> Clone for Operation<O> {
+    fn clone(&self) -> Self {
+        Self {
+            info: self.info.clone(),
+            output: PhantomData,
+        }
+    }
+}
+
+impl<O> fmt::Debug for Operation<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.info.fmt(f)
+    }
+}
+
+impl<O> PartialEq for Operation<O> {
+    fn eq(&self, other: &Self) -> bool {
+        self.info == other.info
+    }
+}
+
+impl<O> Eq for Operation<O> {}
 
 /// Everything but the RFC 3986 unreserved characters is encoded, so an id is always exactly one
 /// path segment or one query value: `/`, `?`, `#`, `%`, spaces and non-ASCII can't change the URL.
@@ -70,23 +132,25 @@ pub fn validate_id(name: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// One call of an [`Operation`]: path parameters, query parameters, JSON body.
-#[derive(Clone, Debug)]
-pub struct ApiRequest {
-    operation: Operation,
+/// One call of an [`Operation`]: path parameters, query parameters, JSON body. `O` is what a 2xx
+/// reply decodes to.
+pub struct ApiRequest<O> {
+    operation: Operation<O>,
     path_params: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
     body: Option<Bytes>,
+    resend_on_unknown_outcome: bool,
 }
 
-impl ApiRequest {
+impl<O> ApiRequest<O> {
     /// A call with no parameters.
-    pub fn new(operation: Operation) -> Self {
+    pub fn new(operation: Operation<O>) -> Self {
         Self {
             operation,
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
+            resend_on_unknown_outcome: false,
         }
     }
 
@@ -120,8 +184,26 @@ impl ApiRequest {
         Ok(self)
     }
 
+    /// Allows the retry policy to send this non-idempotent request again when an attempt's
+    /// outcome is unknown (timeout, connection lost after sending, 5xx). Only for writes the
+    /// server refuses to apply twice (a create whose duplicate is a 409, a top-up keyed by an
+    /// order id): the caller then reads [`Error::prior_outcome_unknown`] on a refusal to tell
+    /// "already done by an earlier attempt" from "refused".
+    pub fn resend_on_unknown_outcome(mut self) -> Self {
+        self.resend_on_unknown_outcome = true;
+        self
+    }
+
+    /// Whether the retry policy may repeat this request after an attempt whose outcome is
+    /// unknown: the method is idempotent, or [`resend_on_unknown_outcome`] was set.
+    ///
+    /// [`resend_on_unknown_outcome`]: Self::resend_on_unknown_outcome
+    pub fn is_resendable(&self) -> bool {
+        self.operation.is_idempotent() || self.resend_on_unknown_outcome
+    }
+
     /// The operation.
-    pub fn operation(&self) -> &Operation {
+    pub fn operation(&self) -> &Operation<O> {
         &self.operation
     }
 
@@ -131,8 +213,9 @@ impl ApiRequest {
 
     /// The path and query, placeholders filled and everything encoded.
     pub fn target(&self) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.operation.path.len() + 32);
-        let mut rest = self.operation.path;
+        let template = self.operation.path();
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
         while let Some(open) = rest.find('{') {
             let close = rest[open..]
                 .find('}')
@@ -160,11 +243,35 @@ impl ApiRequest {
     }
 }
 
+impl<O> Clone for ApiRequest<O> {
+    fn clone(&self) -> Self {
+        Self {
+            operation: self.operation.clone(),
+            path_params: self.path_params.clone(),
+            query: self.query.clone(),
+            body: self.body.clone(),
+            resend_on_unknown_outcome: self.resend_on_unknown_outcome,
+        }
+    }
+}
+
+impl<O> fmt::Debug for ApiRequest<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("operation", &self.operation.id())
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("resend_on_unknown_outcome", &self.resend_on_unknown_outcome)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const OP: Operation = Operation::new(
+    const OP: Operation<()> = Operation::new(
         "getBalance",
         Method::GET,
         "/payments/na/balances/{balance_id}",
@@ -198,7 +305,7 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded() {
-        let op = Operation::new("getCardBalance", Method::GET, "/card/balance");
+        let op: Operation<()> = Operation::new("getCardBalance", Method::GET, "/card/balance");
         let r = ApiRequest::new(op).query_id("card_id", "c&d=1").unwrap();
         assert_eq!(r.target().unwrap(), "/card/balance?card_id=c%26d%3D1");
     }

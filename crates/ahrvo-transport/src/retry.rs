@@ -88,6 +88,13 @@ impl RetryConfig {
             .min(self.max_backoff)
     }
 
+    /// The delay before retry number `retry` (1-based): uniform in `[0, backoff_cap(retry)]`
+    /// ("full jitter"), the same draw the pipeline makes between attempts. For callers that
+    /// must repeat a step of their own (a lookup that lags behind a write) on this policy.
+    pub fn jittered_backoff(&self, retry: u32) -> Duration {
+        full_jitter(self.backoff_cap(retry), jitter())
+    }
+
     /// Decides whether to retry after a failed attempt, and after how long.
     ///
     /// `attempt` is the number of attempts made so far (1 after the first), `elapsed` the time
@@ -119,10 +126,7 @@ impl RetryConfig {
         if !worth_it {
             return None;
         }
-        let cap = self.backoff_cap(attempt);
-        // Full jitter: uniform in [0, cap].
-        let nanos = cap.as_nanos().min(u128::from(u64::MAX)) as u64;
-        let backoff = Duration::from_nanos(((u128::from(nanos) * u128::from(jitter)) >> 64) as u64);
+        let backoff = full_jitter(self.backoff_cap(attempt), jitter);
         let delay = match error.retry_after() {
             Some(after) if after > self.max_retry_after => return None,
             Some(after) => after.max(backoff),
@@ -145,81 +149,23 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, status: StatusCode) -> Opti
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = httpdate_to_unix(value)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Some(Duration::from_secs(at.saturating_sub(now)))
+    // IMF-fixdate and the two obsolete forms RFC 9110 still asks recipients to accept.
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix seconds.
-fn httpdate_to_unix(s: &str) -> Option<u64> {
-    let mut parts = s.split_whitespace();
-    let _weekday = parts.next()?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    // The year is bounded: a hostile `Retry-After` must not overflow the arithmetic below.
-    if parts.next()? != "GMT"
-        || !(1..=31).contains(&day)
-        || !(1970..=9999).contains(&year)
-        || h > 23
-        || m > 59
-        || sec > 60
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days)
-        .ok()
-        .map(|d| d * 86_400 + h * 3600 + m * 60 + sec)
+/// `cap * jitter / 2^64`: uniform in `[0, cap]` for a uniform `jitter`.
+fn full_jitter(cap: Duration, jitter: u64) -> Duration {
+    let nanos = cap.as_nanos().min(u128::from(u64::MAX)) as u64;
+    Duration::from_nanos(((u128::from(nanos) * u128::from(jitter)) >> 64) as u64)
 }
 
-/// A small, fast PRNG for jitter (SplitMix64), seeded per client from the OS hasher's keys.
-#[derive(Debug)]
-pub(crate) struct Jitter(std::sync::atomic::AtomicU64);
-
-impl Jitter {
-    pub(crate) fn new() -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(0x9E37_79B9_7F4A_7C15);
-        Self(std::sync::atomic::AtomicU64::new(h.finish()))
-    }
-
-    pub(crate) fn next(&self) -> u64 {
-        let mut z = self
-            .0
-            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed)
-            .wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+/// A uniform random number for full jitter, from a per-thread generator seeded by the OS.
+pub(crate) fn jitter() -> u64 {
+    fastrand::u64(..)
 }
 
 #[cfg(test)]
@@ -329,10 +275,6 @@ mod tests {
             Some(Duration::from_secs(7))
         );
         assert_eq!(parse_retry_after(&h, StatusCode::BAD_REQUEST), None);
-        assert_eq!(
-            httpdate_to_unix("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
         h.insert(
             "retry-after",
             "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap(),
@@ -343,29 +285,35 @@ mod tests {
         );
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS), None);
-        // Hostile dates are ignored, not an overflow.
-        for year in [
-            "9223372036854775807",
-            "-9223372036854775807",
-            "1969",
-            "10000",
-        ] {
+        // Hostile dates are ignored, not an overflow; a date ahead is a delay.
+        for year in ["9223372036854775807", "-9223372036854775807", "10000"] {
+            let value = format!("Sun, 06 Nov {year} 08:49:37 GMT");
+            h.insert("retry-after", value.parse().unwrap());
             assert_eq!(
-                httpdate_to_unix(&format!("Sun, 06 Nov {year} 08:49:37 GMT")),
+                parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS),
                 None,
                 "{year}"
             );
         }
-        assert_eq!(
-            httpdate_to_unix("Fri, 31 Dec 9999 23:59:59 GMT"),
-            Some(253_402_300_799)
+        h.insert(
+            "retry-after",
+            "Fri, 31 Dec 9999 23:59:59 GMT".parse().unwrap(),
         );
+        let far = parse_retry_after(&h, StatusCode::TOO_MANY_REQUESTS).unwrap();
+        assert!(far > Duration::from_secs(200 * 365 * 86_400), "{far:?}");
+    }
+
+    #[test]
+    fn jittered_backoff_stays_under_the_cap_and_varies() {
+        let p = RetryConfig::default();
+        let draws: Vec<Duration> = (0..64).map(|_| p.jittered_backoff(2)).collect();
+        assert!(draws.iter().all(|d| *d <= Duration::from_millis(500)));
+        assert!(draws.iter().any(|d| *d != draws[0]), "{draws:?}");
     }
 
     #[test]
     fn jitter_varies() {
-        let j = Jitter::new();
-        let a: Vec<u64> = (0..4).map(|_| j.next()).collect();
+        let a: Vec<u64> = (0..4).map(|_| jitter()).collect();
         assert!(a.windows(2).all(|w| w[0] != w[1]));
     }
 }

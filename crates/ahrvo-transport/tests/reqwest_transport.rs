@@ -1,13 +1,28 @@
 //! The default transport against a real loopback server.
 
 use ahrvo_testkit::{RecordingServer, Reply};
+use std::sync::Arc;
+
 use ahrvo_transport::*;
+
+/// A fixed `Authorization` header, marked sensitive like a family's signer does.
+#[derive(Debug)]
+struct Basic;
+
+#[async_trait::async_trait]
+impl Signer for Basic {
+    async fn sign(&self, request: &mut HttpRequest) -> Result<()> {
+        let value = sensitive_header("Basic dTpw")?;
+        request.headers.insert("authorization", value);
+        Ok(())
+    }
+}
 
 fn config(url: &str) -> ClientConfig {
     ClientConfig::new(Environment::custom(url).unwrap()).with_retry(RetryConfig::disabled())
 }
 
-const OP: Operation = Operation::new(
+const OP: Operation<()> = Operation::new(
     "getBalance",
     Method::GET,
     "/payments/na/balances/{balance_id}",
@@ -19,7 +34,8 @@ async fn sends_over_http_and_reads_the_reply() {
     server.push(Reply::new(200, r#"{"ok":true}"#).header("x-request-id", "req-1"));
     let client = ApiClient::new(
         &config(server.url()),
-        Auth::Basic(PaymentsCredentials::new("u", "p")),
+        Arc::new(Basic),
+        Arc::new(GenericErrors),
     )
     .unwrap();
     let resp = client
@@ -44,7 +60,8 @@ async fn bodies_over_the_limit_are_refused() {
     server.push(Reply::new(200, vec![b'x'; 4096]));
     let client = ApiClient::new(
         &config(server.url()).with_max_response_bytes(1024),
-        Auth::None,
+        Arc::new(NoAuth),
+        Arc::new(GenericErrors),
     )
     .unwrap();
     let err = client
@@ -58,7 +75,12 @@ async fn bodies_over_the_limit_are_refused() {
 async fn redirects_are_not_followed() {
     let server = RecordingServer::start().await;
     server.push(Reply::new(302, "").header("location", "http://127.0.0.1:1/elsewhere"));
-    let client = ApiClient::new(&config(server.url()), Auth::None).unwrap();
+    let client = ApiClient::new(
+        &config(server.url()),
+        Arc::new(NoAuth),
+        Arc::new(GenericErrors),
+    )
+    .unwrap();
     let err = client
         .execute(ApiRequest::new(OP).path_id("balance_id", "b").unwrap())
         .await
@@ -75,7 +97,12 @@ async fn a_refused_connection_is_a_connect_error() {
         .local_addr()
         .unwrap()
         .port();
-    let client = ApiClient::new(&config(&format!("http://127.0.0.1:{port}")), Auth::None).unwrap();
+    let client = ApiClient::new(
+        &config(&format!("http://127.0.0.1:{port}")),
+        Arc::new(NoAuth),
+        Arc::new(GenericErrors),
+    )
+    .unwrap();
     let err = client
         .execute(ApiRequest::new(OP).path_id("balance_id", "b").unwrap())
         .await
@@ -92,7 +119,12 @@ async fn error_replies_carry_status_message_and_request_id() {
             .content_type("text/html")
             .header("x-request-id", "req-42"),
     );
-    let client = ApiClient::new(&config(server.url()), Auth::None).unwrap();
+    let client = ApiClient::new(
+        &config(server.url()),
+        Arc::new(NoAuth),
+        Arc::new(GenericErrors),
+    )
+    .unwrap();
     let err = client
         .execute(ApiRequest::new(OP).path_id("balance_id", "b").unwrap())
         .await

@@ -1,8 +1,11 @@
 use std::fmt;
 
-use ahrvo_transport::{
-    ClientConfig, Environment, Error, IssuingCredentials, PaymentsCredentials, Result,
-};
+use ahrvo_transport::{ClientConfig, Environment, Error, Result};
+
+#[cfg(feature = "issuing")]
+use ahrvo_issuing::IssuingCredentials;
+#[cfg(feature = "payments")]
+use ahrvo_payments::PaymentsCredentials;
 
 /// The API key the embedded sandbox (`ahrvo-sandbox`) accepts by default.
 pub const SANDBOX_API_KEY: &str = "sandbox-api-key";
@@ -21,8 +24,10 @@ pub struct Config {
     /// Environment, timeouts, retries, transport.
     pub client: ClientConfig,
     /// Issuing credentials (API key and access token).
+    #[cfg(feature = "issuing")]
     pub issuing: Option<IssuingCredentials>,
     /// Payments credentials (HTTP Basic).
+    #[cfg(feature = "payments")]
     pub payments: Option<PaymentsCredentials>,
 }
 
@@ -43,24 +48,30 @@ impl Config {
 
     fn sandbox_with(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str, default: &str| var(name).unwrap_or_else(|| default.to_owned());
-        Ok(Self::new(Environment::custom(base_url)?)
-            .with_issuing(IssuingCredentials::new(
-                get("AHRVO_API_KEY", SANDBOX_API_KEY),
-                get("AHRVO_ACCESS_TOKEN", SANDBOX_ACCESS_TOKEN),
-            ))
-            .with_payments(PaymentsCredentials::new(
-                get("AHRVO_USERNAME", SANDBOX_USERNAME),
-                get("AHRVO_PASSWORD", SANDBOX_PASSWORD),
-            )))
+        let config = Self::new(Environment::custom(base_url)?);
+        #[cfg(feature = "issuing")]
+        let config = config.with_issuing(IssuingCredentials::new(
+            get("AHRVO_API_KEY", SANDBOX_API_KEY),
+            get("AHRVO_ACCESS_TOKEN", SANDBOX_ACCESS_TOKEN),
+        ));
+        #[cfg(feature = "payments")]
+        let config = config.with_payments(PaymentsCredentials::new(
+            get("AHRVO_USERNAME", SANDBOX_USERNAME),
+            get("AHRVO_PASSWORD", SANDBOX_PASSWORD),
+        ));
+        let _ = get;
+        Ok(config)
     }
 
     /// Sets the Issuing credentials.
+    #[cfg(feature = "issuing")]
     pub fn with_issuing(mut self, credentials: IssuingCredentials) -> Self {
         self.issuing = Some(credentials);
         self
     }
 
     /// Sets the Payments credentials.
+    #[cfg(feature = "payments")]
     pub fn with_payments(mut self, credentials: PaymentsCredentials) -> Self {
         self.payments = Some(credentials);
         self
@@ -99,11 +110,19 @@ impl Config {
             },
             (None, None) => Environment::Production,
         };
+        #[allow(unused_mut)] // without either family's feature
         let mut config = Self::new(environment);
-        config.issuing = pair(&var, "AHRVO_API_KEY", "AHRVO_ACCESS_TOKEN")?
-            .map(|(k, t)| IssuingCredentials::new(k, t));
-        config.payments = pair(&var, "AHRVO_USERNAME", "AHRVO_PASSWORD")?
-            .map(|(u, p)| PaymentsCredentials::new(u, p));
+        let issuing = pair(&var, "AHRVO_API_KEY", "AHRVO_ACCESS_TOKEN")?;
+        let payments = pair(&var, "AHRVO_USERNAME", "AHRVO_PASSWORD")?;
+        #[cfg(feature = "issuing")]
+        {
+            config.issuing = issuing.map(|(k, t)| IssuingCredentials::new(k, t));
+        }
+        #[cfg(feature = "payments")]
+        {
+            config.payments = payments.map(|(u, p)| PaymentsCredentials::new(u, p));
+        }
+        let _ = (issuing, payments);
         Ok(config)
     }
 }
@@ -123,11 +142,13 @@ fn pair(
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("client", &self.client)
-            .field("issuing", &self.issuing)
-            .field("payments", &self.payments)
-            .finish()
+        let mut d = f.debug_struct("Config");
+        d.field("client", &self.client);
+        #[cfg(feature = "issuing")]
+        d.field("issuing", &self.issuing);
+        #[cfg(feature = "payments")]
+        d.field("payments", &self.payments);
+        d.finish()
     }
 }
 

@@ -29,8 +29,7 @@ pub use config::{
 
 pub use ahrvo_transport as transport;
 pub use ahrvo_transport::{
-    ClientConfig, Environment, Error, ErrorKind, IssuingCredentials, PaymentsCredentials, Result,
-    RetryConfig, Secret, TimeoutConfig, TokenProvider,
+    ClientConfig, Environment, Error, ErrorKind, Result, RetryConfig, Secret, TimeoutConfig,
 };
 pub use ahrvo_types as types;
 pub use ahrvo_types::{Cents, Currency, Decimal};
@@ -38,11 +37,11 @@ pub use ahrvo_types::{Cents, Currency, Decimal};
 #[cfg(feature = "issuing")]
 pub use ahrvo_issuing as issuing;
 #[cfg(feature = "issuing")]
-pub use ahrvo_issuing::IssuingClient;
+pub use ahrvo_issuing::{IssuingClient, IssuingCredentials, StaticToken, TokenProvider};
 #[cfg(feature = "payments")]
 pub use ahrvo_payments as payments;
 #[cfg(feature = "payments")]
-pub use ahrvo_payments::PaymentsClient;
+pub use ahrvo_payments::{PaymentsClient, PaymentsCredentials};
 
 /// One client for both API families. Cheap to clone, `Send + Sync`.
 #[derive(Clone, Debug)]

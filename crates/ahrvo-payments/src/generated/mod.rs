@@ -2,3 +2,11 @@
 //! Code generated from the spec.
 
 pub mod operations;
+
+/// Compile-time proof that every operation of the spec has its method on the client.
+const _: () = {
+    let _: fn(&'static crate::PaymentsClient, ahrvo_types::BalanceId) -> _ =
+        crate::PaymentsClient::get_balance;
+    let _: fn(&'static crate::PaymentsClient, ahrvo_types::BalanceEntryId) -> _ =
+        crate::PaymentsClient::get_balance_entry;
+};

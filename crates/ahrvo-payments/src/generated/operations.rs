@@ -4,20 +4,22 @@
 /// `GET /payments/na/balances/{balance_id}` — Fetch a Balance.
 ///
 /// Retrieve the details of a specific Balance resource. Balances represent the current financial state of an application, tracking funds that are available for immediate use, pending due to processing times, and posted (total sum).
-pub const GET_BALANCE: ahrvo_transport::Operation = ahrvo_transport::Operation::new(
-    "getBalance",
-    ahrvo_transport::Method::GET,
-    "/payments/na/balances/{balance_id}",
-);
+pub const GET_BALANCE: ahrvo_transport::Operation<ahrvo_types::Balance> =
+    ahrvo_transport::Operation::new(
+        "getBalance",
+        ahrvo_transport::Method::GET,
+        "/payments/na/balances/{balance_id}",
+    );
 
 /// `GET /payments/na/balance_entries/{balance_entry_id}` — Fetch a Balance Entry.
 ///
 /// Retrieve the details of a specific Balance Entry. A Balance Entry reflects a change to an application's Balance due to a Transfer or a Balance Adjustment (i.e., "top-up"). Each entry provides a complete audit trail of what caused the balance change and when it was posted.
-pub const GET_BALANCE_ENTRY: ahrvo_transport::Operation = ahrvo_transport::Operation::new(
-    "getBalanceEntry",
-    ahrvo_transport::Method::GET,
-    "/payments/na/balance_entries/{balance_entry_id}",
-);
+pub const GET_BALANCE_ENTRY: ahrvo_transport::Operation<ahrvo_types::BalanceEntry> =
+    ahrvo_transport::Operation::new(
+        "getBalanceEntry",
+        ahrvo_transport::Method::GET,
+        "/payments/na/balance_entries/{balance_entry_id}",
+    );
 
 /// Every `payments` operation, in spec order.
-pub const ALL: &[ahrvo_transport::Operation] = &[GET_BALANCE, GET_BALANCE_ENTRY];
+pub const ALL: &[ahrvo_transport::OperationInfo] = &[GET_BALANCE.info(), GET_BALANCE_ENTRY.info()];
