@@ -3,8 +3,10 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 
-use crate::Credentials;
+use crate::config::Credentials;
 
 /// The outcome of checking issuing credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,58 +88,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Standard base64 (RFC 4648, with or without padding). `None` on any invalid input.
-pub(crate) fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    let trimmed = input.trim_end_matches('=');
-    if input.len() - trimmed.len() > 2 || trimmed.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.as_bytes().chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        let take = chunk.len() - 1;
-        out.extend_from_slice(bytes.get(1..1 + take)?);
-    }
-    Some(out)
+fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    STANDARD_PAD_INDIFFERENT.decode(input).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Standard base64 with padding.
-    fn base64_encode(input: &[u8]) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let mut buf = [0u8; 3];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            let n = (u32::from(buf[0]) << 16) | (u32::from(buf[1]) << 8) | u32::from(buf[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    let index = ((n >> (18 - 6 * i)) & 63) as usize;
-                    out.push(char::from(ALPHABET[index]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
 
     #[test]
     fn base64_round_trips() {
@@ -151,17 +108,44 @@ mod tests {
             "foobar",
             "sandbox:sandbox-password",
         ] {
-            let encoded = base64_encode(text.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text);
             assert_eq!(base64_decode(&encoded).as_deref(), Some(text.as_bytes()));
             assert_eq!(
                 base64_decode(encoded.trim_end_matches('=')).as_deref(),
                 Some(text.as_bytes())
             );
         }
-        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_decode("Zm9vYmFy").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(base64_decode("Zm8=").as_deref(), Some(&b"fo"[..]));
         assert!(base64_decode("Zm9v!").is_none());
         assert!(base64_decode("Z").is_none());
         assert!(base64_decode("Zm9v===").is_none());
+    }
+
+    #[test]
+    fn basic_credentials() {
+        let credentials = Credentials::default();
+        let header = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(AUTHORIZATION, value.parse().expect("a header value"));
+            headers
+        };
+        let good = base64::engine::general_purpose::STANDARD.encode("sandbox:sandbox-password");
+        assert!(check_basic(&header(&format!("Basic {good}")), &credentials));
+        assert!(check_basic(
+            &header(&format!("basic {}", good.trim_end_matches('='))),
+            &credentials
+        ));
+        let wrong = base64::engine::general_purpose::STANDARD.encode("sandbox:nope");
+        assert!(!check_basic(
+            &header(&format!("Basic {wrong}")),
+            &credentials
+        ));
+        assert!(!check_basic(&header("Basic !!!"), &credentials));
+        assert!(!check_basic(
+            &header(&format!("Bearer {good}")),
+            &credentials
+        ));
+        assert!(!check_basic(&HeaderMap::new(), &credentials));
     }
 }

@@ -13,9 +13,15 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
 
-use crate::Shared;
+use rand_core::Rng as _;
+
 use crate::auth::check_basic;
-use crate::state::{Balance, BalanceEntry, WireDetails, splitmix64};
+use crate::routes::json_response;
+use crate::shared::Shared;
+use crate::state::{
+    Balance, BalanceEntry, BalanceType, CreatedBy, EntityType, EntryState, EntryType, LinkedType,
+    WireDetails, rng,
+};
 
 /// `GET`: one Balance.
 pub(crate) const GET_BALANCE: &str = "/payments/na/balances/{balance_id}";
@@ -37,12 +43,12 @@ pub(crate) struct BalanceReply<'a> {
     available_amount: i64,
     currency: &'a str,
     linked_to: &'a str,
-    linked_type: &'a str,
+    linked_type: LinkedType,
     pending_amount: i64,
     posted_amount: i64,
     tags: &'a BTreeMap<String, String>,
     #[serde(rename = "type")]
-    balance_type: &'a str,
+    balance_type: BalanceType,
 }
 
 impl<'a> From<&'a Balance> for BalanceReply<'a> {
@@ -54,11 +60,11 @@ impl<'a> From<&'a Balance> for BalanceReply<'a> {
             available_amount: b.available_amount,
             currency: &b.currency,
             linked_to: &b.linked_to,
-            linked_type: &b.linked_type,
+            linked_type: b.linked_type,
             pending_amount: b.pending_amount,
             posted_amount: b.posted_amount(),
             tags: &b.tags,
-            balance_type: &b.balance_type,
+            balance_type: b.balance_type,
         }
     }
 }
@@ -70,21 +76,21 @@ pub(crate) struct BalanceEntryReply<'a> {
     created_at: &'a str,
     updated_at: &'a str,
     amount: i64,
-    created_by: &'a str,
+    created_by: CreatedBy,
     currency: &'a str,
     description: &'a str,
     entity_id: &'a str,
-    entity_type: &'a str,
+    entity_type: EntityType,
     estimated_posted_date: &'a str,
     linked_to: &'a str,
-    linked_type: &'a str,
+    linked_type: LinkedType,
     parent_balance_entry_id: Option<&'a str>,
     posted_at: Option<&'a str>,
-    state: &'a str,
+    state: EntryState,
     tags: &'a BTreeMap<String, String>,
     transaction_date: &'a str,
     #[serde(rename = "type")]
-    entry_type: &'a str,
+    entry_type: EntryType,
     wire_details: Option<&'a WireDetails>,
 }
 
@@ -95,20 +101,20 @@ impl<'a> From<&'a BalanceEntry> for BalanceEntryReply<'a> {
             created_at: &e.created_at,
             updated_at: &e.updated_at,
             amount: e.amount,
-            created_by: &e.created_by,
+            created_by: e.created_by,
             currency: &e.currency,
             description: &e.description,
             entity_id: &e.entity_id,
-            entity_type: &e.entity_type,
+            entity_type: e.entity_type,
             estimated_posted_date: &e.estimated_posted_date,
             linked_to: &e.linked_to,
-            linked_type: &e.linked_type,
+            linked_type: e.linked_type,
             parent_balance_entry_id: e.parent_balance_entry_id.as_deref(),
             posted_at: e.posted_at.as_deref(),
-            state: &e.state,
+            state: e.state,
             tags: &e.tags,
             transaction_date: &e.transaction_date,
-            entry_type: &e.entry_type,
+            entry_type: e.entry_type,
             wire_details: e.wire_details.as_ref(),
         }
     }
@@ -136,12 +142,12 @@ struct ErrorItem<'a> {
 /// A Finix-style log reference: 16 hex digits.
 fn logref() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut seed = COUNTER.fetch_add(1, Ordering::Relaxed)
+    let seed = COUNTER.fetch_add(1, Ordering::Relaxed)
         ^ u64::from(std::process::id()).rotate_left(40)
         ^ time::OffsetDateTime::now_utc()
             .unix_timestamp()
             .unsigned_abs();
-    format!("{:016x}", splitmix64(&mut seed))
+    format!("{:016x}", rng(seed).next_u64())
 }
 
 /// A payments error reply: `{"total": 1, "_embedded": {"errors": [{code, message, logref}]}}`.
@@ -156,7 +162,7 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
             }],
         },
     };
-    crate::json_response(status, &body)
+    json_response(status, &body)
 }
 
 fn unauthorized() -> Response {
@@ -220,7 +226,7 @@ async fn get_balance(
     shared
         .store
         .read(|s| match s.balances.iter().find(|b| b.id == id) {
-            Some(balance) => crate::json_response(StatusCode::OK, &BalanceReply::from(balance)),
+            Some(balance) => json_response(StatusCode::OK, &BalanceReply::from(balance)),
             None => error(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -241,7 +247,7 @@ async fn get_balance_entry(
     shared
         .store
         .read(|s| match s.balance_entries.iter().find(|e| e.id == id) {
-            Some(entry) => crate::json_response(StatusCode::OK, &BalanceEntryReply::from(entry)),
+            Some(entry) => json_response(StatusCode::OK, &BalanceEntryReply::from(entry)),
             None => error(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",

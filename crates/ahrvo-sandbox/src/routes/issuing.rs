@@ -13,9 +13,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Serialize;
 
-use crate::Shared;
 use crate::auth::{IssuingAuth, check_issuing};
-use crate::state::{CardKind, Failure, Money};
+use crate::routes::json_response;
+use crate::shared::Shared;
+use crate::state::{CardKind, Failure, Money, validate_budget_name};
 
 /// `GET`: all budget balances.
 pub(crate) const LIST_BUDGET_BALANCES: &str = "/card/issuance/api/issuing/budget/v2/balance/all";
@@ -23,9 +24,6 @@ pub(crate) const LIST_BUDGET_BALANCES: &str = "/card/issuance/api/issuing/budget
 pub(crate) const CREATE_BUDGET: &str = "/card/issuance/api/issuing/budget/v2/create";
 /// `GET ?card_id=`: a Dedicated Funds Card's balance.
 pub(crate) const CARD_BALANCE: &str = "/card/issuance/api/issuing/card/v2/normal/balance";
-
-/// The longest budget name accepted (the spec's `maxLength`).
-const MAX_BUDGET_NAME_CHARS: usize = 100;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -66,7 +64,7 @@ struct ErrorBody<'a> {
 }
 
 fn success<T: Serialize>(data: T) -> Response {
-    crate::json_response(
+    json_response(
         StatusCode::OK,
         &Envelope {
             code: "SUCCESS",
@@ -77,7 +75,7 @@ fn success<T: Serialize>(data: T) -> Response {
 
 /// An issuing error reply.
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    crate::json_response(status, &ErrorBody { code, message })
+    json_response(status, &ErrorBody { code, message })
 }
 
 fn failure(f: &Failure) -> Response {
@@ -132,26 +130,6 @@ async fn list_budget_balances(State(shared): State<Arc<Shared>>, headers: Header
         );
     }
     success(data)
-}
-
-/// Checks a budget name: non-blank, at most 100 characters, no control characters.
-pub(crate) fn validate_budget_name(name: &str) -> Result<(), Failure> {
-    if name.trim().is_empty() {
-        return Err(Failure::BadRequest(
-            "budget_name must not be empty".to_owned(),
-        ));
-    }
-    if name.chars().count() > MAX_BUDGET_NAME_CHARS {
-        return Err(Failure::BadRequest(format!(
-            "budget_name must be at most {MAX_BUDGET_NAME_CHARS} characters"
-        )));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Failure::BadRequest(
-            "budget_name must not contain control characters".to_owned(),
-        ));
-    }
-    Ok(())
 }
 
 async fn create_budget(

@@ -1,0 +1,128 @@
+//! [`SandboxArgs`]: the command-line flags of a sandbox, shared by the `ahrvo-sandbox` binary
+//! and the `ahrvo sandbox` subcommand (which flattens this very struct), so that every flag
+//! exists in both. Behind the `cli` feature (on by default; the library alone needs no clap).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::SandboxConfig;
+use crate::faults::FaultConfig;
+
+/// The flags that start a sandbox. [`SandboxArgs::to_config`] turns them into a
+/// [`SandboxConfig`] with the default credentials; the caller sets its own (the binary reads
+/// the environment, `ahrvo sandbox` its global options).
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+#[non_exhaustive]
+pub struct SandboxArgs {
+    /// TCP port on 127.0.0.1 (0: a free one, printed at start).
+    #[arg(long, default_value_t = 0, value_name = "P")]
+    pub port: u16,
+    /// Start from the documentation pages' example objects.
+    #[arg(long)]
+    pub seed: bool,
+    /// Load the state from FILE (if it exists) and save it there after every change.
+    #[arg(long, value_name = "FILE", value_parser = clap::value_parser!(PathBuf))]
+    pub state: Option<PathBuf>,
+    /// Add N milliseconds to every API request (never to admin requests).
+    #[arg(long, value_name = "N")]
+    pub latency_ms: Option<u64>,
+    /// Inject a fault (500, 503, 429, dropped connection, truncated body) into this fraction
+    /// of API requests, 0 to 1.
+    #[arg(long, value_name = "F", value_parser = parse_fault_rate)]
+    pub fault_rate: Option<f64>,
+}
+
+impl SandboxArgs {
+    /// The configuration these flags describe, with the default credentials (never the
+    /// environment: see [`SandboxConfig::from_env`] and [`SandboxConfig::with_credentials`]).
+    pub fn to_config(&self) -> SandboxConfig {
+        let mut config = SandboxConfig::default()
+            .with_port(self.port)
+            .with_seed(self.seed);
+        if let Some(path) = &self.state {
+            config = config.with_state_file(path.clone());
+        }
+        if let Some(ms) = self.latency_ms {
+            config = config.with_latency(Duration::from_millis(ms));
+        }
+        if let Some(rate) = self.fault_rate {
+            config = config.with_faults(FaultConfig::with_rate(rate));
+        }
+        config
+    }
+}
+
+/// A number from 0 to 1.
+fn parse_fault_rate(text: &str) -> Result<f64, String> {
+    text.parse()
+        .ok()
+        .filter(|r: &f64| (0.0..=1.0).contains(r))
+        .ok_or_else(|| format!("must be a number from 0 to 1, got {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::faults::FaultKind;
+
+    #[derive(Debug, Parser)]
+    struct Command {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<SandboxArgs, clap::Error> {
+        Command::try_parse_from(std::iter::once("test").chain(args.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn every_flag_reaches_the_config() {
+        let args = parse(&[
+            "--port",
+            "8080",
+            "--seed",
+            "--state",
+            "s.json",
+            "--latency-ms=25",
+            "--fault-rate",
+            "0.25",
+        ])
+        .expect("valid flags");
+        let config = args.to_config();
+        assert_eq!(config.port, 8080);
+        assert!(config.seed);
+        assert_eq!(config.state_file, Some(PathBuf::from("s.json")));
+        assert_eq!(config.latency, Duration::from_millis(25));
+        assert_eq!(config.faults.rate, 0.25);
+        assert_eq!(config.faults.kinds, FaultKind::ALL.to_vec());
+        assert_eq!(config.credentials, crate::Credentials::default());
+    }
+
+    #[test]
+    fn no_flags_is_the_default_config() {
+        let config = parse(&[]).expect("no flags").to_config();
+        let default = SandboxConfig::default();
+        assert_eq!(config.port, default.port);
+        assert_eq!(config.seed, default.seed);
+        assert_eq!(config.state_file, default.state_file);
+        assert_eq!(config.latency, default.latency);
+        assert_eq!(config.faults, default.faults);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for bad in [
+            &["--fault-rate", "2"][..],
+            &["--fault-rate", "-0.1"],
+            &["--fault-rate", "NaN"],
+            &["--fault-rate", "often"],
+            &["--port", "70000"],
+            &["--latency-ms", "-1"],
+            &["--nope"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

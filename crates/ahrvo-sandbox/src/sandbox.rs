@@ -1,0 +1,237 @@
+//! [`Sandbox`]: a running server, and the library helpers that shape its state (the same
+//! operations as the admin API under `/_sandbox/`).
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::admin::{self, AdminError};
+use crate::config::{Credentials, SandboxConfig, SandboxError};
+use crate::faults::{FaultConfig, Injector, SandboxStats};
+use crate::server;
+use crate::shared::Shared;
+use crate::state::{CardKind, NewBalance, NewBalanceEntry, Store};
+
+/// A running sandbox server. Dropping it stops the server and closes its connections.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    server: JoinHandle<()>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Sandbox {
+    /// Starts an empty sandbox with the default configuration on an ephemeral port.
+    pub async fn start() -> Result<Sandbox, SandboxError> {
+        Sandbox::start_with(SandboxConfig::default()).await
+    }
+
+    /// Starts a sandbox holding the documentation pages' example objects.
+    pub async fn start_seeded() -> Result<Sandbox, SandboxError> {
+        Sandbox::start_with(SandboxConfig::default().with_seed(true)).await
+    }
+
+    /// Starts a sandbox with `config`.
+    pub async fn start_with(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(SandboxError::NoRuntime);
+        }
+        config.faults.validate().map_err(SandboxError::Config)?;
+        let c = &config.credentials;
+        if [&c.api_key, &c.access_token, &c.username, &c.password]
+            .iter()
+            .any(|v| v.is_empty())
+        {
+            return Err(SandboxError::Config(
+                "credentials must not be empty".to_owned(),
+            ));
+        }
+        if c.username.contains(':') {
+            return Err(SandboxError::Config(
+                "the HTTP Basic username must not contain ':'".to_owned(),
+            ));
+        }
+        if config.forbidden_api_key == c.api_key {
+            return Err(SandboxError::Config(
+                "the issuing-disabled API key must differ from the API key".to_owned(),
+            ));
+        }
+        let store = Store::open(config.state_file.clone(), config.seed).map_err(|e| {
+            SandboxError::StateFile {
+                path: e.path,
+                reason: e.reason,
+            }
+        })?;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let shared = Arc::new(Shared {
+            store,
+            injector: Injector::new(config.faults, config.latency),
+            credentials: config.credentials,
+            forbidden_api_key: config.forbidden_api_key,
+            seed: config.seed,
+        });
+        let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        tracing::info!(%addr, "ahrvo-sandbox listening");
+        Ok(Sandbox {
+            shared,
+            addr,
+            base_url: format!("http://{addr}"),
+            server,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The accepted credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// The API key answered 403 on issuing (empty when none).
+    pub fn forbidden_api_key(&self) -> &str {
+        &self.shared.forbidden_api_key
+    }
+
+    // --- admin helpers (the same operations as the `/_sandbox/` routes) ---------------------
+
+    /// Replaces the state with an empty one, or with the pages' examples when `seed`.
+    pub fn reset(&self, seed: bool) -> Result<(), AdminError> {
+        admin::do_reset(&self.shared, seed).map_err(AdminError::from)
+    }
+
+    /// The whole state as JSON (the body of `GET /_sandbox/state`).
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::to_value(self.shared.store.snapshot()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Creates a budget with a zero balance in `currency`; returns its id.
+    pub fn create_budget(&self, name: &str, currency: &str) -> Result<String, AdminError> {
+        admin::do_create_budget(&self.shared, name, currency, None)
+            .map(|b| b.budget_id)
+            .map_err(AdminError::from)
+    }
+
+    /// Adds `amount` (a decimal string > 0 with at most 2 decimals) to a budget.
+    pub fn fund_budget(&self, budget_id: &str, amount: &str) -> Result<(), AdminError> {
+        admin::do_fund_budget(&self.shared, budget_id, amount, false)
+            .map(drop)
+            .map_err(AdminError::from)
+    }
+
+    /// Takes `amount` from a budget; refused (409) when the budget holds less.
+    pub fn withdraw_budget(&self, budget_id: &str, amount: &str) -> Result<(), AdminError> {
+        admin::do_fund_budget(&self.shared, budget_id, amount, true)
+            .map(drop)
+            .map_err(AdminError::from)
+    }
+
+    /// Issues a card funded by `budget_id`; returns its id (`card` + 18 digits). Its masked
+    /// number is in [`Sandbox::state`].
+    pub fn create_card(&self, budget_id: &str, kind: CardKind) -> Result<String, AdminError> {
+        admin::do_create_card(&self.shared, budget_id, kind, None)
+            .map(|c| c.card_id)
+            .map_err(AdminError::from)
+    }
+
+    /// Moves `amount` from a Dedicated Funds Card's budget to the card; refused (409) when the
+    /// budget holds less, (400) for a Shared Funds Card.
+    pub fn top_up_card(&self, card_id: &str, amount: &str) -> Result<(), AdminError> {
+        admin::do_top_up_card(&self.shared, card_id, amount)
+            .map(drop)
+            .map_err(AdminError::from)
+    }
+
+    /// Creates a Balance; returns its id (`balance_…`).
+    pub fn create_balance(&self, balance: NewBalance) -> Result<String, AdminError> {
+        self.shared
+            .store
+            .mutate(|s| s.create_balance(&balance))
+            .map(|b| b.id)
+            .map_err(AdminError::from)
+    }
+
+    /// Posts a Balance Entry to a Balance; returns its id (`balance_entry_…`). A debit that
+    /// would overdraw `available_amount` is refused (409).
+    pub fn post_balance_entry(
+        &self,
+        balance_id: &str,
+        entry: NewBalanceEntry,
+    ) -> Result<String, AdminError> {
+        self.shared
+            .store
+            .mutate(|s| s.post_entry(balance_id, &entry))
+            .map(|e| e.id)
+            .map_err(AdminError::from)
+    }
+
+    /// Settles a PENDING entry: its amount moves from pending to available and it SUCCEEDS.
+    pub fn settle_balance_entry(&self, entry_id: &str) -> Result<(), AdminError> {
+        self.shared
+            .store
+            .mutate(|s| s.settle_entry(entry_id))
+            .map(drop)
+            .map_err(AdminError::from)
+    }
+
+    // --- faults, latency, counters -----------------------------------------------------------
+
+    /// Replaces the fault configuration (the generator restarts from its seed). A rate
+    /// outside `0.0..=1.0` is clamped.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        let rate = faults.rate;
+        self.shared.injector.set_faults(faults.rate(rate));
+    }
+
+    /// The current fault configuration.
+    pub fn faults(&self) -> FaultConfig {
+        self.shared.injector.current().0
+    }
+
+    /// Sets the latency added to every API request.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.injector.set_latency(latency);
+    }
+
+    /// Requests seen and faults injected since start (or the last [`Sandbox::reset_stats`]).
+    pub fn stats(&self) -> SandboxStats {
+        self.shared.injector.stats()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.shared.injector.reset_stats();
+    }
+}

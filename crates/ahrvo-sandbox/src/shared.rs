@@ -1,0 +1,16 @@
+//! What every handler shares: the store, the fault injector and the accepted credentials.
+
+use crate::config::Credentials;
+use crate::faults::Injector;
+use crate::state::Store;
+
+/// What the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) injector: Injector,
+    pub(crate) credentials: Credentials,
+    pub(crate) forbidden_api_key: String,
+    /// Whether `reset` without an explicit choice reseeds.
+    pub(crate) seed: bool,
+}

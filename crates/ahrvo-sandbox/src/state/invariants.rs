@@ -1,0 +1,158 @@
+//! What every stored state satisfies: unique ids and names, documented id shapes, no negative
+//! or oversized amounts, no balance on a shared card, `posted = available + pending`, and no
+//! more in pending entries than a Balance's `pending_amount`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ids::{is_currency, is_masked_card_number, is_prefixed_digits};
+use super::{CardKind, EntryState, MAX_CENTS, Money, STATE_VERSION, State};
+
+impl State {
+    /// Checks every invariant; the error names the first one broken.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.version != STATE_VERSION {
+            return Err(format!(
+                "unsupported state version {} (expected {STATE_VERSION})",
+                self.version
+            ));
+        }
+        let budget_ids = self.check_budgets()?;
+        self.check_cards(&budget_ids)?;
+        self.check_balances_and_entries()
+    }
+
+    fn check_budgets(&self) -> Result<BTreeSet<&str>, String> {
+        let mut budget_ids = BTreeSet::new();
+        let mut budget_names = BTreeSet::new();
+        for b in &self.budgets {
+            if !is_prefixed_digits(&b.budget_id, "ci", 18) {
+                return Err(format!(
+                    "budget id {:?} is not `ci` + 18 digits",
+                    b.budget_id
+                ));
+            }
+            if !budget_ids.insert(b.budget_id.as_str()) {
+                return Err(format!("duplicate budget id {}", b.budget_id));
+            }
+            if b.budget_name.trim().is_empty() || !budget_names.insert(b.budget_name.as_str()) {
+                return Err(format!(
+                    "empty or duplicate budget name {:?}",
+                    b.budget_name
+                ));
+            }
+            check_money(b.balance, &b.budget_id)?;
+            check_currency(&b.currency)?;
+        }
+        Ok(budget_ids)
+    }
+
+    fn check_cards(&self, budget_ids: &BTreeSet<&str>) -> Result<(), String> {
+        let mut card_ids = BTreeSet::new();
+        for c in &self.cards {
+            if !is_prefixed_digits(&c.card_id, "card", 18) {
+                return Err(format!("card id {:?} is not `card` + 18 digits", c.card_id));
+            }
+            if !card_ids.insert(c.card_id.as_str()) {
+                return Err(format!("duplicate card id {}", c.card_id));
+            }
+            if !budget_ids.contains(c.budget_id.as_str()) {
+                return Err(format!(
+                    "card {} names unknown budget {}",
+                    c.card_id, c.budget_id
+                ));
+            }
+            if !is_masked_card_number(&c.card_number) {
+                return Err(format!(
+                    "card {} number is not masked as 1234********5678",
+                    c.card_id
+                ));
+            }
+            check_money(c.available_balance, &c.card_id)?;
+            if c.kind == CardKind::Shared && c.available_balance.0 != 0 {
+                return Err(format!("shared-funds card {} holds a balance", c.card_id));
+            }
+            check_currency(&c.currency)?;
+        }
+        Ok(())
+    }
+
+    fn check_balances_and_entries(&self) -> Result<(), String> {
+        let mut balance_ids = BTreeSet::new();
+        let mut pending_by_balance: BTreeMap<&str, i64> = BTreeMap::new();
+        for b in &self.balances {
+            if !balance_ids.insert(b.id.as_str()) {
+                return Err(format!("duplicate Balance id {}", b.id));
+            }
+            for (what, amount) in [
+                ("available", b.available_amount),
+                ("pending", b.pending_amount),
+            ] {
+                if !(0..=MAX_CENTS).contains(&amount) {
+                    return Err(format!(
+                        "Balance {} {what}_amount {amount} is out of range",
+                        b.id
+                    ));
+                }
+            }
+            check_currency(&b.currency)?;
+            pending_by_balance.insert(b.id.as_str(), 0);
+        }
+        let mut entry_ids = BTreeSet::new();
+        for e in &self.balance_entries {
+            if !entry_ids.insert(e.id.as_str()) {
+                return Err(format!("duplicate Balance Entry id {}", e.id));
+            }
+            let Some(pending) = pending_by_balance.get_mut(e.balance_id.as_str()) else {
+                return Err(format!(
+                    "Balance Entry {} names unknown Balance {}",
+                    e.id, e.balance_id
+                ));
+            };
+            if e.amount == 0 || !(-MAX_CENTS..=MAX_CENTS).contains(&e.amount) {
+                return Err(format!(
+                    "Balance Entry {} amount {} is invalid",
+                    e.id, e.amount
+                ));
+            }
+            match e.state {
+                EntryState::Pending => {
+                    if e.amount < 0 || e.posted_at.is_some() {
+                        return Err(format!("pending Balance Entry {} is inconsistent", e.id));
+                    }
+                    *pending = pending.saturating_add(e.amount);
+                }
+                EntryState::Succeeded => {
+                    if e.posted_at.is_none() {
+                        return Err(format!("succeeded Balance Entry {} has no posted_at", e.id));
+                    }
+                }
+            }
+        }
+        for b in &self.balances {
+            let pending = pending_by_balance.get(b.id.as_str()).copied().unwrap_or(0);
+            if pending > b.pending_amount {
+                return Err(format!(
+                    "Balance {} has {pending} in pending entries but pending_amount {}",
+                    b.id, b.pending_amount
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_money(amount: Money, owner: &str) -> Result<(), String> {
+    if (0..=MAX_CENTS).contains(&amount.0) {
+        Ok(())
+    } else {
+        Err(format!("{owner} balance {amount} is negative or too large"))
+    }
+}
+
+fn check_currency(code: &str) -> Result<(), String> {
+    if is_currency(code) {
+        Ok(())
+    } else {
+        Err(format!("currency {code:?} is not a 3-letter ISO 4217 code"))
+    }
+}
