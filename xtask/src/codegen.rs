@@ -2,14 +2,16 @@
 //!
 //! Generation is pure (spec in, file contents out) and happens in memory, so writing and
 //! checking share one code path: `--check` is "generate, then compare instead of write", plus
-//! the checks that keep the spec, the fixtures and the hand-written methods in step.
+//! the check that keeps the spec and its example fixtures in step. That every operation has its
+//! method is not checked here: the generated `mod.rs` of each domain crate names them, so the
+//! compiler checks it.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::spec::{Spec, SpecError};
-use crate::{aliases, diff, examples, models, operations, rustfmt, schema};
+use crate::{diff, examples, models, operations, rustfmt, schema};
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "docs/openapi/ahrvo.json";
@@ -99,7 +101,10 @@ pub fn generate(api: &Api, workspace: &Path) -> Result<Generated, Fatal> {
     let tags = operations::tags(&api.operations);
     for tag in &tags {
         let dir = tag_dir(tag);
-        add(format!("{dir}/mod.rs"), operations::render_mod())?;
+        add(
+            format!("{dir}/mod.rs"),
+            operations::render_mod(tag, &api.operations),
+        )?;
         add(
             format!("{dir}/operations.rs"),
             operations::render_table(tag, &api.operations),
@@ -191,48 +196,6 @@ pub fn write(root: &Path, generated: &Generated) -> Result<Vec<String>, Fatal> {
     Ok(done)
 }
 
-/// The alias problems of every tag crate, scanning `crates/ahrvo-<tag>/src` minus `generated`.
-pub fn check_aliases(root: &Path, api: &Api) -> Vec<String> {
-    let mut problems = Vec::new();
-    for tag in operations::tags(&api.operations) {
-        let src = root.join(format!("crates/ahrvo-{tag}/src"));
-        let mut files = Vec::new();
-        rust_files(&src, &src.join("generated"), &mut files);
-        files.sort();
-        let mut sites = Vec::new();
-        for file in files {
-            let shown = file
-                .strip_prefix(root)
-                .unwrap_or(&file)
-                .display()
-                .to_string();
-            match fs::read_to_string(&file) {
-                Ok(text) => sites.extend(aliases::scan(&shown, &text)),
-                Err(e) => problems.push(format!("{shown}: cannot read: {e}")),
-            }
-        }
-        problems.extend(aliases::check(&tag, &api.operations, &sites));
-    }
-    problems
-}
-
-fn rust_files(dir: &Path, skip: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path == skip {
-            continue;
-        }
-        if path.is_dir() {
-            rust_files(&path, skip, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// Reads and validates the spec under `root`.
 pub fn load(root: &Path) -> Result<Api, Fatal> {
     let path = root.join(SPEC_PATH);
@@ -290,8 +253,6 @@ fn try_run(root: &Path, check: bool) -> Result<bool, Fatal> {
     }
     let drifts = drift(root, &generated);
     report_drift(&drifts);
-    let alias_problems = check_aliases(root, &api);
-    report("doc aliases", &alias_problems);
     let example_problems = examples::check(
         &api.spec,
         &api.operations,
@@ -299,10 +260,10 @@ fn try_run(root: &Path, check: bool) -> Result<bool, Fatal> {
         EXAMPLES_DIR,
     );
     report("examples", &example_problems);
-    let ok = drifts.is_empty() && alias_problems.is_empty() && example_problems.is_empty();
+    let ok = drifts.is_empty() && example_problems.is_empty();
     if ok {
         println!(
-            "codegen --check: ok ({} generated files, {} operations, examples and doc aliases match)",
+            "codegen --check: ok ({} generated files, {} operations, examples match)",
             generated.files.len(),
             api.operations.len()
         );

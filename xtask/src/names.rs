@@ -1,7 +1,7 @@
 //! Name conversions between the spec's wire names and Rust identifiers.
 //!
-//! Kept apart so every generator (models, operation table, alias check) derives names the same
-//! way: the alias check pairs `listBudgetBalances` with `list_budget_balances` through
+//! Kept apart so every generator (models, operation table, method check) derives names the same
+//! way: the method check names `list_budget_balances` for `listBudgetBalances` through
 //! [`snake_case`], exactly as the operation table derives `LIST_BUDGET_BALANCES`. Word splitting
 //! and case conversion are `heck`'s; only the Rust-specific rules (keywords, identifiers, the `V`
 //! prefix of a leading digit) are written here.
@@ -52,14 +52,6 @@ pub fn is_identifier(name: &str) -> bool {
     starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !is_keyword(name)
 }
 
-/// Whether `name` is lowerCamelCase with at least one capital (`getBalance`, not `balance`):
-/// the shape of an operationId, as opposed to an ordinary search alias.
-pub fn looks_like_operation_id(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_alphanumeric())
-        && name.chars().any(|c| c.is_ascii_uppercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,13 +76,9 @@ mod tests {
     }
 
     #[test]
-    fn recognises_identifiers_and_operation_ids() {
+    fn recognises_identifiers() {
         assert!(is_identifier("balance_type"));
         assert!(!is_identifier("type"));
         assert!(!is_identifier("2fa"));
-        assert!(looks_like_operation_id("getBalance"));
-        assert!(!looks_like_operation_id("balance"));
-        assert!(!looks_like_operation_id("GetBalance"));
-        assert!(!looks_like_operation_id("get_balance"));
     }
 }

@@ -33,6 +33,64 @@ impl RustType {
     }
 }
 
+/// The crate a type seen from a domain crate lives in: `ahrvo-types` generates and re-exports
+/// every model, and its hand-written types are re-exported at its root too.
+pub const TYPES_CRATE: &str = "ahrvo_types";
+
+impl RustType {
+    /// The type as Rust source outside `ahrvo-types` (an operation's output or a parameter):
+    /// `super::Balance` and `crate::CardId` become `ahrvo_types::Balance`, `ahrvo_types::CardId`.
+    pub fn render_outside(&self) -> String {
+        outside(&self.render())
+    }
+}
+
+/// `source` (a Rust type written inside `ahrvo-types`) with each `crate::`/`super::` path
+/// rooted at [`TYPES_CRATE`] instead.
+pub fn outside(source: &str) -> String {
+    let mut out = String::new();
+    let mut rest = source;
+    // Both prefixes are 7 bytes long.
+    while let Some(start) = [rest.find("crate::"), rest.find("super::")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let (before, prefix) = (&rest[..start], &rest[start..start + 7]);
+        out.push_str(before);
+        let starts_path =
+            !before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        if starts_path {
+            out.push_str(TYPES_CRATE);
+            out.push_str("::");
+        } else {
+            out.push_str(prefix); // `my_crate::`, `a::super::`: not a root
+        }
+        rest = &rest[start + 7..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The Rust type of a schema used by a domain crate as a whole value (a reply, a parameter):
+/// neither nullable nor needing a serde `with` module, which only a field can carry.
+pub fn value_type(spec: &Value, schema: &Value, at: &str) -> Result<RustType, SpecError> {
+    let resolved = resolve(spec, schema, at)?;
+    if resolved.nullable {
+        return Err(SpecError::new(
+            at,
+            "a nullable reply or parameter is not supported",
+        ));
+    }
+    if resolved.serde_with.is_some() {
+        return Err(SpecError::new(
+            at,
+            "a type with `x-rust-serde-with` can only be a field, not a whole reply or parameter: wrap it in a named object schema",
+        ));
+    }
+    Ok(resolved.ty)
+}
+
 /// A resolved property or element schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Resolved {

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::codegen::{self, Api, Drift};
-use crate::{Command, aliases, examples, parse_args};
+use crate::{Command, examples, parse_args};
 
 const MINI: &str = include_str!("../tests/fixtures/mini-spec.json");
 
@@ -206,78 +206,220 @@ fn operation_tables_are_split_by_tag() {
         r#"/// `GET /widgets` — List the widgets.
            ///
            /// Every widget of the shop.
-           pub const LIST_WIDGETS: ahrvo_transport::Operation =
+           pub const LIST_WIDGETS: ahrvo_transport::Operation<Vec<ahrvo_types::Widget>> =
                ahrvo_transport::Operation::new("listWidgets", ahrvo_transport::Method::GET, "/widgets");"#,
-    );
-    assert_contains(
-        &shop,
-        r#"pub const CREATE_WIDGET: ahrvo_transport::Operation =
-               ahrvo_transport::Operation::new("createWidget", ahrvo_transport::Method::POST, "/widgets");"#,
     );
     assert_contains(&shop, r#"/// `GET /widgets/{widget_id}`"#);
     assert_contains(
         &shop,
-        "pub const ALL: &[ahrvo_transport::Operation] = &[LIST_WIDGETS, CREATE_WIDGET, GET_WIDGET];",
+        "pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
+             std::sync::LazyLock::new(|| {
+                 vec![LIST_WIDGETS.info().clone(), CREATE_WIDGET.info().clone(), GET_WIDGET.info().clone(),]
+             });",
     );
     assert!(!shop.contains("Second paragraph"));
     assert!(!shop.contains("getAuditLog"));
     let admin = generated("crates/ahrvo-admin/src/generated/operations.rs");
-    assert_contains(&admin, "&[GET_AUDIT_LOG]");
+    assert_contains(&admin, "vec![GET_AUDIT_LOG.info().clone()]");
     let module = generated("crates/ahrvo-admin/src/generated/mod.rs");
     assert_contains(&module, "pub mod operations;");
 }
 
-const SHOP_SOURCE: &str = r#"
-impl Shop {
-    /// Lists the widgets.
-    #[doc(alias = "listWidgets")]
-    #[tracing::instrument(
-        skip(self),
-        fields(op = "[x]")
-    )]
-    pub async fn list_widgets(&self) -> Result<Vec<Widget>> {
-        Ok(Vec::new())
-    }
-
-    #[doc(alias = "getWidget")]
-    pub async fn fetch_widget(&self) {}
-
-    /// Not async.
-    #[doc(alias = "createWidget")]
-    pub fn create_widget(&self) {}
-
-    #[doc(alias = "deleteWidget")]
-    #[doc(alias = "widgets")]
-    pub async fn delete_widget(&self) {}
-}
-"#;
-
 #[test]
-fn doc_aliases_pair_methods_with_operations() {
-    let sites = aliases::scan("src/shop.rs", SHOP_SOURCE);
-    let problems = aliases::check("shop", &api().operations, &sites);
-    let text = problems.join("\n");
-    assert_eq!(problems.len(), 3, "{text}");
-    assert!(!text.contains("`listWidgets`"), "{text}");
-    assert!(text.contains("missing: operation `getWidget` has no `pub async fn get_widget`"));
-    assert!(text.contains("is on `fn fetch_widget` (src/shop.rs:14), expected `get_widget`"));
-    assert!(text.contains("operation `createWidget`"));
-    assert!(text.contains("not `pub async fn`"));
-    assert!(text.contains(
-        "extra: #[doc(alias = \"deleteWidget\")] at src/shop.rs:20 (on `fn delete_widget`)"
-    ));
-    assert!(
-        !text.contains("\"widgets\""),
-        "plain search aliases are ignored"
+fn operations_are_typed_by_their_reply() {
+    let shop = generated("crates/ahrvo-shop/src/generated/operations.rs");
+    // An envelope reply (x-rust-type `crate::Envelope<…>`) is typed by its `data`.
+    assert_contains(
+        &shop,
+        r#"pub const CREATE_WIDGET: ahrvo_transport::Operation<ahrvo_types::Widget> =
+               ahrvo_transport::Operation::new("createWidget", ahrvo_transport::Method::POST, "/widgets");"#,
+    );
+    assert_contains(
+        &shop,
+        "pub const GET_WIDGET: ahrvo_transport::Operation<ahrvo_types::Widget> =",
+    );
+    let admin = generated("crates/ahrvo-admin/src/generated/operations.rs");
+    assert_contains(
+        &admin,
+        // (rustfmt breaks the long type with a trailing comma: the exact type is checked below)
+        "pub const GET_AUDIT_LOG: ahrvo_transport::Operation<std::collections::BTreeMap<String, Vec<String>>",
+    );
+    let api = api();
+    let outputs: Vec<(&str, &str)> = api
+        .operations
+        .iter()
+        .map(|op| (op.id.as_str(), op.output.as_str()))
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            ("listWidgets", "Vec<ahrvo_types::Widget>"),
+            ("createWidget", "ahrvo_types::Widget"),
+            ("getWidget", "ahrvo_types::Widget"),
+            (
+                "getAuditLog",
+                "std::collections::BTreeMap<String, Vec<String>>"
+            ),
+        ]
     );
 }
 
 #[test]
-fn doc_aliases_report_unimplemented_operations() {
-    let problems = aliases::check("admin", &api().operations, &[]);
-    assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("`getAuditLog` has no `pub async fn get_audit_log`"));
-    assert!(problems[0].contains("ahrvo-admin"));
+fn a_reply_without_content_is_unit_and_one_without_schema_is_refused() {
+    let spec = |response: &str| {
+        format!(
+            r#"{{"paths": {{"/a": {{"delete": {{"operationId": "deleteA", "tags": ["shop"],
+                "responses": {{"204": {response}}}}}}}}}}}"#
+        )
+    };
+    let api = codegen::parse_api(&spec(r#"{"description": "Gone."}"#)).unwrap();
+    assert_eq!(api.operations[0].output, "()");
+    let errors = spec_errors(&spec(
+        r#"{"description": "?", "content": {"application/json": {}}}"#,
+    ));
+    assert_eq!(
+        errors,
+        [
+            "#/paths/~1a/delete/responses/204/content/application~1json: the 2xx reply has no \
+          `schema`: the operation's output type cannot be derived"
+        ]
+    );
+}
+
+#[test]
+fn an_envelope_must_agree_with_its_data() {
+    let errors = spec_errors(
+        r##"{"paths": {"/a": {"get": {"operationId": "getA", "tags": ["shop"],
+            "responses": {"200": {"description": "A.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/AReply"}}}}}}}},
+          "components": {"schemas": {
+            "A": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "AReply": {"type": "object", "x-rust-type": "crate::Envelope<crate::B>",
+                       "properties": {"code": {"type": "string"},
+                                      "data": {"type": "array", "items": {"$ref": "#/components/schemas/A"}}}}}}}"##,
+    );
+    assert_eq!(
+        errors,
+        [
+            "#/components/schemas/AReply/x-rust-type: x-rust-type `crate::Envelope<crate::B>` \
+          disagrees with the `data` property, which gives \
+          `ahrvo_types::Envelope<Vec<ahrvo_types::A>>`"
+        ]
+    );
+}
+
+#[test]
+fn types_are_named_from_outside_ahrvo_types() {
+    use crate::schema::outside;
+    assert_eq!(
+        outside("crate::Envelope<Vec<super::BudgetBalance>>"),
+        "ahrvo_types::Envelope<Vec<ahrvo_types::BudgetBalance>>"
+    );
+    assert_eq!(
+        outside("std::collections::BTreeMap<String, crate::Tags>"),
+        "std::collections::BTreeMap<String, ahrvo_types::Tags>"
+    );
+    assert_eq!(outside("my_crate::X"), "my_crate::X");
+    assert_eq!(outside("rust_decimal::Decimal"), "rust_decimal::Decimal");
+}
+
+#[test]
+fn mod_rs_names_the_method_of_every_operation() {
+    let shop = generated("crates/ahrvo-shop/src/generated/mod.rs");
+    assert_contains(
+        &shop,
+        "pub mod operations;
+
+         /// Compile-time proof that every operation of the spec has its method on the client.
+         const _: () = {
+             let _ = crate::ShopClient::list_widgets;
+             let _ = crate::ShopClient::create_widget;
+             let _: fn(&'static crate::ShopClient, ahrvo_types::WidgetId) -> _ =
+                 crate::ShopClient::get_widget;
+         };",
+    );
+    // An optional parameter leaves the arguments open: the bare path.
+    let admin = generated("crates/ahrvo-admin/src/generated/mod.rs");
+    assert_contains(&admin, "let _ = crate::AdminClient::get_audit_log;");
+    let errors = spec_errors(
+        r#"{"paths": {"/a": {"get": {"operationId": "type", "tags": ["shop"], "responses": {}}}}}"#,
+    );
+    assert_eq!(
+        errors,
+        [
+            "#/paths/~1a/get/operationId: operationId \"type\" gives the method name `type`, a Rust keyword"
+        ]
+    );
+}
+
+/// A crate for rustc: the generated proof of the `shop` operations, against a `ShopClient`
+/// whose `get_widget` is called `method` (and generic, as the domain crates' id arguments are).
+fn shop_crate(method: &str) -> String {
+    let module = generated("crates/ahrvo-shop/src/generated/mod.rs");
+    let proof: String = module
+        .lines()
+        .filter(|line| !line.starts_with("//!") && *line != "pub mod operations;")
+        .map(|line| format!("{line}\n"))
+        .collect();
+    format!(
+        r#"#![deny(warnings)]
+mod ahrvo_types {{
+    pub struct WidgetId(pub String);
+}}
+
+pub struct ShopClient;
+
+impl ShopClient {{
+    pub async fn list_widgets(&self) -> Result<Vec<String>, ()> {{
+        Ok(Vec::new())
+    }}
+    pub async fn create_widget(&self, note: &str) -> Result<String, ()> {{
+        Ok(note.to_owned())
+    }}
+    pub async fn {method}(&self, id: impl Into<ahrvo_types::WidgetId>) -> Result<String, ()> {{
+        Ok(id.into().0)
+    }}
+}}
+
+{proof}"#
+    )
+}
+
+/// rustc's verdict on `source` as a library: `Ok` or its error output.
+fn rustc(dir: &Path, source: &str) -> Result<(), String> {
+    let file = dir.join("lib.rs");
+    fs::write(&file, source).unwrap();
+    let output = std::process::Command::new("rustc")
+        .args([
+            "--edition",
+            "2024",
+            "--crate-type",
+            "lib",
+            "--emit",
+            "metadata",
+        ])
+        .arg("--out-dir")
+        .arg(dir)
+        .arg(&file)
+        .output()
+        .expect("rustc runs");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn the_method_proof_compiles_only_when_every_method_exists() {
+    let dir = TempDir::new("proof");
+    // Async methods, with a borrowed and with a generic (`impl Into<…>`) argument.
+    rustc(&dir.0, &shop_crate("get_widget")).expect("the proof compiles");
+    let error = rustc(&dir.0, &shop_crate("fetch_widget")).expect_err("a renamed method");
+    assert!(
+        error.contains("no function or associated item named `get_widget`"),
+        "{error}"
+    );
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
@@ -360,7 +502,11 @@ fn check_compares_examples_with_fixtures() {
         r#"{"id": "w1", "type": "ACTIVE", "price": "1.5", "note": null}"#,
     )
     .unwrap();
-    fs::write(root.join("createWidget.json"), r#"{"id": "w2"}"#).unwrap();
+    fs::write(
+        root.join("createWidget.json"),
+        r#"{"code": "SUCCESS", "data": {"id": "w2"}}"#,
+    )
+    .unwrap();
     let problems = examples::check(&api.spec, &api.operations, root, "ex");
     let text = problems.join("\n");
     assert_eq!(problems.len(), 2, "{text}");

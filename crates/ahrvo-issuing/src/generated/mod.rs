@@ -2,3 +2,11 @@
 //! Code generated from the spec.
 
 pub mod operations;
+
+/// Compile-time proof that every operation of the spec has its method on the client.
+const _: () = {
+    let _ = crate::IssuingClient::list_budget_balances;
+    let _ = crate::IssuingClient::create_budget;
+    let _: fn(&'static crate::IssuingClient, ahrvo_types::CardId) -> _ =
+        crate::IssuingClient::get_card_balance;
+};

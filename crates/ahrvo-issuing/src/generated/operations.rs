@@ -4,30 +4,39 @@
 /// `GET /card/issuance/api/issuing/budget/v2/balance/all` — Query the balances of all budget accounts.
 ///
 /// Use this endpoint to query the balance of all budget accounts. This returns the available balance, currency, budget ID, and budget name for each account. This is essential for monitoring spending, checking available funds, and making funding decisions.
-pub const LIST_BUDGET_BALANCES: ahrvo_transport::Operation = ahrvo_transport::Operation::new(
-    "listBudgetBalances",
-    ahrvo_transport::Method::GET,
-    "/card/issuance/api/issuing/budget/v2/balance/all",
-);
+pub const LIST_BUDGET_BALANCES: ahrvo_transport::Operation<Vec<ahrvo_types::BudgetBalance>> =
+    ahrvo_transport::Operation::new(
+        "listBudgetBalances",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/budget/v2/balance/all",
+    );
 
 /// `POST /card/issuance/api/issuing/budget/v2/create` — Create a budget account.
 ///
 /// A budget account is the funding source for cards issued by PingPong. Cards must be associated with a budget account before they can be used. Once a budget account is created, you can transfer funds into it to enable spending on the associated cards. This allows you to organize and control card spending by department, project, or any other business structure.
-pub const CREATE_BUDGET: ahrvo_transport::Operation = ahrvo_transport::Operation::new(
-    "createBudget",
-    ahrvo_transport::Method::POST,
-    "/card/issuance/api/issuing/budget/v2/create",
-);
+pub const CREATE_BUDGET: ahrvo_transport::Operation<ahrvo_types::CreateBudgetResult> =
+    ahrvo_transport::Operation::new(
+        "createBudget",
+        ahrvo_transport::Method::POST,
+        "/card/issuance/api/issuing/budget/v2/create",
+    );
 
 /// `GET /card/issuance/api/issuing/card/v2/normal/balance` — Query the available balance of a Dedicated Funds Card.
 ///
 /// Use this endpoint to query the available balance of a Dedicated Funds Card. This endpoint is specifically for Dedicated Funds Cards only (cards with their own independent balance). For Shared Funds Cards, balances are managed through budget accounts instead: query the budget balance.
-pub const GET_CARD_BALANCE: ahrvo_transport::Operation = ahrvo_transport::Operation::new(
-    "getCardBalance",
-    ahrvo_transport::Method::GET,
-    "/card/issuance/api/issuing/card/v2/normal/balance",
-);
+pub const GET_CARD_BALANCE: ahrvo_transport::Operation<ahrvo_types::CardBalance> =
+    ahrvo_transport::Operation::new(
+        "getCardBalance",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/card/v2/normal/balance",
+    );
 
 /// Every `issuing` operation, in spec order.
-pub const ALL: &[ahrvo_transport::Operation] =
-    &[LIST_BUDGET_BALANCES, CREATE_BUDGET, GET_CARD_BALANCE];
+pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
+    std::sync::LazyLock::new(|| {
+        vec![
+            LIST_BUDGET_BALANCES.info().clone(),
+            CREATE_BUDGET.info().clone(),
+            GET_CARD_BALANCE.info().clone(),
+        ]
+    });

@@ -22,4 +22,5 @@ pub const GET_BALANCE_ENTRY: ahrvo_transport::Operation<ahrvo_types::BalanceEntr
     );
 
 /// Every `payments` operation, in spec order.
-pub const ALL: &[ahrvo_transport::OperationInfo] = &[GET_BALANCE.info(), GET_BALANCE_ENTRY.info()];
+pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
+    std::sync::LazyLock::new(|| vec![GET_BALANCE.info().clone(), GET_BALANCE_ENTRY.info().clone()]);
