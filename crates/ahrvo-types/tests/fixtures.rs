@@ -11,6 +11,16 @@ macro_rules! fixture {
     };
 }
 
+/// `text` with `from` replaced by `to`. `from` must occur exactly once: an edit that matched
+/// nothing would leave the fixture as it was, and the test would check nothing.
+#[track_caller]
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_ne!(from, to, "an edit that changes nothing");
+    let n = text.matches(from).count();
+    assert_eq!(n, 1, "{from:?} occurs {n} times in the fixture, not once");
+    text.replacen(from, to, 1)
+}
+
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(json: &str) -> T {
     let decoded: T = serde_json::from_str(json).unwrap();
     let again: T = serde_json::from_str(&serde_json::to_string(&decoded).unwrap()).unwrap();
@@ -51,24 +61,33 @@ fn payments_cents_decode_exactly() {
     assert!(b.is_consistent());
     let e: BalanceEntry = round_trip(fixture!("getBalanceEntry"));
     assert_eq!(e.amount, Cents::new(250_000));
-    let big: Balance =
-        serde_json::from_str(&fixture!("getBalance").replace("1500000", "9223372036854775807"))
-            .unwrap();
+    let big: Balance = serde_json::from_str(&edit(
+        fixture!("getBalance"),
+        "1500000",
+        "9223372036854775807",
+    ))
+    .unwrap();
     assert_eq!(big.posted_amount.get(), i64::MAX);
 }
 
 #[test]
 fn money_is_never_read_from_a_json_number() {
-    let as_number = fixture!("getCardBalance").replace("\"1468.87\"", "1468.87");
+    let as_number = edit(fixture!("getCardBalance"), "\"1468.87\"", "1468.87");
     assert!(serde_json::from_str::<Envelope<CardBalance>>(&as_number).is_err());
-    let fraction = fixture!("getBalance").replace("1250000", "1250000.5");
+    let fraction = edit(fixture!("getBalance"), "1250000", "1250000.5");
     assert!(serde_json::from_str::<Balance>(&fraction).is_err());
 }
 
 #[test]
 fn unknown_fields_are_ignored() {
-    let extra =
-        fixture!("getBalance").replace("\"tags\"", "\"new_field\": {\"x\": [1, 2.5]}, \"tags\"");
+    let extra = edit(
+        fixture!("getBalance"),
+        "\"tags\"",
+        "\"new_field\": {\"x\": [1, 2.5]}, \"tags\"",
+    );
+    // The reply really carries the new field, nested numbers and all.
+    let json: Value = serde_json::from_str(&extra).unwrap();
+    assert_eq!(json["new_field"]["x"].as_array().map(Vec::len), Some(2));
     let b: Balance = serde_json::from_str(&extra).unwrap();
     assert_eq!(b.available_amount, Cents::new(1_250_000));
 }

@@ -433,14 +433,438 @@ proptest! {
         prop_assert_eq!(serde_json::to_value(&t).unwrap(), Value::from(entry_type.clone()));
         prop_assert_eq!(t, BalanceEntryType::from(entry_type.as_str()));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: random bytes and mutated fixtures. Whatever a decoder accepts, it reads
+// exactly: each money field is the amount the JSON says, to the last cent and the last digit
+// of scale, or the reply is refused; and it survives encode → decode unchanged.
+// ---------------------------------------------------------------------------------------------
+
+/// A money amount as decoded: integer cents, or a decimal's mantissa and scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amount {
+    Cents(i64),
+    Decimal { mantissa: i128, scale: u32 },
+}
+
+fn decimal(d: &Decimal) -> Amount {
+    Amount::Decimal {
+        mantissa: d.mantissa(),
+        scale: d.scale(),
+    }
+}
+
+/// What the JSON of a money field allows, read by a reference independent of the SDK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    /// An amount: if the reply decodes, the field is exactly this.
+    Exact(Amount),
+    /// A plain decimal string beyond what `Decimal` holds exactly (more than 96 bits of
+    /// mantissa, or a scale above 28): the reply must be refused, never rounded.
+    TooBig,
+    /// Not an amount (a number where a string belongs, a fraction of a cent, an exponent, a
+    /// separator, a sign, `null`, missing): the reply must be refused.
+    Refused,
+}
+
+/// Cents: a JSON integer that fits in an `i64`, nothing else.
+fn wire_cents(v: Option<&Value>) -> Wire {
+    v.and_then(Value::as_i64)
+        .map_or(Wire::Refused, |n| Wire::Exact(Amount::Cents(n)))
+}
+
+/// Issuing decimals: a JSON string of an optional `-`, digits, and optionally `.` and digits.
+fn wire_decimal(v: Option<&Value>) -> Wire {
+    let Some(Value::String(s)) = v else {
+        return Wire::Refused;
+    };
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((_, "")) => return Wire::Refused,
+        Some((i, f)) => (i, f),
+        None => (digits, ""),
+    };
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return Wire::Refused;
+    }
+    let mut mantissa: i128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        match mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(b - b'0')))
+        {
+            Some(m) => mantissa = m,
+            None => return Wire::TooBig,
+        }
+    }
+    if mantissa >= 1i128 << 96 || frac.len() > 28 {
+        return Wire::TooBig;
+    }
+    Wire::Exact(Amount::Decimal {
+        mantissa: if s.starts_with('-') {
+            -mantissa
+        } else {
+            mantissa
+        },
+        scale: frac.len() as u32,
+    })
+}
+
+/// A model under test: its money fields as decoded, and as the JSON has them (`None` when the
+/// JSON is not an object, which a struct may still decode from positionally: not checked).
+struct Model<T> {
+    decoded: fn(&T) -> Vec<Amount>,
+    wire: fn(&Value) -> Option<Vec<Wire>>,
+}
+
+fn fields(v: &Value, keys: &[&str], read: fn(Option<&Value>) -> Wire) -> Option<Vec<Wire>> {
+    v.as_object()
+        .map(|o| keys.iter().map(|k| read(o.get(*k))).collect())
+}
+
+const BALANCE: Model<Balance> = Model {
+    decoded: |b| {
+        [b.available_amount, b.pending_amount, b.posted_amount]
+            .map(|c| Amount::Cents(c.get()))
+            .to_vec()
+    },
+    wire: |v| {
+        fields(
+            v,
+            &["available_amount", "pending_amount", "posted_amount"],
+            wire_cents,
+        )
+    },
+};
+
+const ENTRY: Model<BalanceEntry> = Model {
+    decoded: |e| vec![Amount::Cents(e.amount.get())],
+    wire: |v| fields(v, &["amount"], wire_cents),
+};
+
+const BUDGETS: Model<Envelope<Vec<BudgetBalance>>> = Model {
+    decoded: |env| {
+        env.data
+            .iter()
+            .flatten()
+            .map(|b| decimal(&b.balance))
+            .collect()
+    },
+    wire: |v| match v.as_object()?.get("data") {
+        None | Some(Value::Null) => Some(vec![]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Value::Array(_) => None,
+                i => Some(wire_decimal(i.get("balance"))),
+            })
+            .collect(),
+        // Not a list: refused, whatever the money.
+        Some(_) => Some(vec![Wire::Refused]),
+    },
+};
+
+const CARD: Model<Envelope<CardBalance>> = Model {
+    decoded: |env| {
+        env.data
+            .iter()
+            .map(|c| decimal(&c.available_balance))
+            .collect()
+    },
+    wire: |v| match v.as_object()?.get("data") {
+        None | Some(Value::Null) => Some(vec![]),
+        Some(Value::Array(_)) => None,
+        Some(d) => Some(vec![wire_decimal(d.get("available_balance"))]),
+    },
+};
+
+const ERRORS: Model<PaymentsErrorList> = Model {
+    decoded: |_| vec![],
+    wire: |v| v.as_object().map(|_| vec![]),
+};
+
+/// Decodes `bytes` as `T` and checks what came out against the reference reading of the JSON:
+/// a reply with a field that is not an amount is refused; a decoded reply has exactly the
+/// amounts the JSON says; it re-encodes, and the encoding decodes to the same value. With
+/// `must_decode`, the reply is valid and refusing it is a failure too.
+fn check<T>(bytes: &[u8], model: &Model<T>, must_decode: bool) -> Result<(), TestCaseError>
+where
+    T: DeserializeOwned + Serialize + PartialEq + Debug,
+{
+    let text = String::from_utf8_lossy(bytes);
+    let decoded = serde_json::from_slice::<T>(bytes);
+    let wire = serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| (model.wire)(&v));
+    if let Some(wire) = &wire {
+        if wire.contains(&Wire::Refused) {
+            prop_assert!(
+                decoded.is_err(),
+                "decoded although a money field is not an amount ({:?}): {:?} from {}",
+                wire,
+                decoded,
+                text
+            );
+        }
+    }
+    let value = match decoded {
+        Ok(value) => value,
+        Err(e) => {
+            prop_assert!(!must_decode, "a valid reply is refused: {}: {}", e, text);
+            return Ok(());
+        }
+    };
+    if let Some(wire) = wire {
+        let got: Vec<Wire> = (model.decoded)(&value)
+            .into_iter()
+            .map(Wire::Exact)
+            .collect();
+        prop_assert_eq!(got, wire, "money decoded inexactly from {}", text);
+    }
+    let encoded = serde_json::to_vec(&value).unwrap();
+    let again: T = serde_json::from_slice(&encoded).map_err(|e| {
+        TestCaseError::fail(format!(
+            "the encoding of a decoded reply does not decode: {e}: {}",
+            String::from_utf8_lossy(&encoded)
+        ))
+    })?;
+    prop_assert_eq!(&again, &value);
+    prop_assert_eq!(serde_json::to_vec(&again).unwrap(), encoded);
+    Ok(())
+}
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!("../../../docs/openapi/examples/", $name, ".json"))
+    };
+}
+
+/// The fixtures, each with the JSON pointers of its money fields and whether those are cents.
+const FIXTURES: &[(&str, &str, &[&str], bool)] = &[
+    (
+        "getBalance",
+        fixture!("getBalance"),
+        &["/available_amount", "/pending_amount", "/posted_amount"],
+        true,
+    ),
+    (
+        "getBalanceEntry",
+        fixture!("getBalanceEntry"),
+        &["/amount"],
+        true,
+    ),
+    (
+        "listBudgetBalances",
+        fixture!("listBudgetBalances"),
+        &["/data/0/balance", "/data/1/balance", "/data/2/balance"],
+        false,
+    ),
+    (
+        "getCardBalance",
+        fixture!("getCardBalance"),
+        &["/data/available_balance"],
+        false,
+    ),
+];
+
+/// Raw JSON for a cents field, and whether it is a valid amount.
+fn cents_token() -> impl Strategy<Value = (String, bool)> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| (n.to_string(), true)),
+        prop::sample::select(vec![
+            "12.5",
+            "1250000.0",
+            "1e3",
+            "1E3",
+            "-1.5e2",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "92233720368547758070",
+            "18446744073709551616",
+            "\"1250000\"",
+            "\"\"",
+            "null",
+            "true",
+            "[]",
+            "{}",
+            "1_000",
+            "+5",
+            "0x10",
+            "1 000",
+            "NaN",
+            "",
+        ])
+        .prop_map(|t| (t.to_owned(), false)),
+        "-?[1-9][0-9]{0,21}(\\.[0-9]{1,4})?([eE][-+]?[0-9]{1,2})?".prop_map(|t| (t, false)),
+    ]
+}
+
+/// Raw JSON for an Issuing decimal field, and whether it is a valid amount.
+fn decimal_token() -> impl Strategy<Value = (String, bool)> {
+    prop_oneof![
+        decimal_string().prop_map(|s| (format!("\"{s}\""), true)),
+        prop::sample::select(vec![
+            "\"1e3\"",
+            "\"1E3\"",
+            "\"1,000.00\"",
+            "\"1_000\"",
+            "\"+1\"",
+            "\" 1\"",
+            "\"1 \"",
+            "\"1.\"",
+            "\".5\"",
+            "\"\"",
+            "\"-\"",
+            "\"--1\"",
+            "\"NaN\"",
+            "\"0x10\"",
+            "\"1.2.3\"",
+            "\"\u{ff11}\u{ff12}\"",
+            "\"1\\u00300\"",
+            "12.5",
+            "1468.87",
+            "1e3",
+            "0",
+            "null",
+            "true",
+            "[]",
+            "{}",
+        ])
+        .prop_map(|t| (t.to_owned(), false)),
+        // Long and finely scaled: beyond `Decimal` past 28 digits of scale or 96 bits.
+        "\"-?0{0,3}[0-9]{1,31}(\\.[0-9]{0,31})?\"".prop_map(|t| (t, false)),
+    ]
+}
+
+/// One byte edit: at a position, overwrite, insert or delete.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Overwrite(prop::sample::Index, u8),
+    Insert(prop::sample::Index, u8),
+    Delete(prop::sample::Index),
+}
+
+fn byte_edit() -> impl Strategy<Value = ByteEdit> {
+    let byte = || {
+        prop_oneof![
+            any::<u8>(),
+            prop::sample::select(b"0123456789.-+eE,_\" {}[]:n".to_vec()),
+        ]
+    };
+    prop_oneof![
+        (any::<prop::sample::Index>(), byte()).prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
+        (any::<prop::sample::Index>(), byte()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+        any::<prop::sample::Index>().prop_map(ByteEdit::Delete),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, edit: &ByteEdit) {
+    if bytes.is_empty() {
+        return;
+    }
+    match edit {
+        ByteEdit::Overwrite(i, b) => {
+            let i = i.index(bytes.len());
+            bytes[i] = *b;
+        }
+        ByteEdit::Insert(i, b) => bytes.insert(i.index(bytes.len() + 1), *b),
+        ByteEdit::Delete(i) => {
+            bytes.remove(i.index(bytes.len()));
+        }
+    }
+}
+
+/// `fixture` with the money field at `pointer` replaced by the raw text `token`.
+fn with_money(fixture: &str, pointer: &str, token: &str) -> Vec<u8> {
+    const MARK: &str = "__MONEY__";
+    let mut v: Value = serde_json::from_str(fixture).unwrap();
+    *v.pointer_mut(pointer).expect("the fixture has the field") = Value::from(MARK);
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    let mark = format!("\"{MARK}\"");
+    assert_eq!(text.matches(&mark).count(), 1);
+    text.replacen(&mark, token, 1).into_bytes()
+}
+
+fn check_any(name: &str, bytes: &[u8], must_decode: bool) -> Result<(), TestCaseError> {
+    match name {
+        "getBalance" => check(bytes, &BALANCE, must_decode),
+        "getBalanceEntry" => check(bytes, &ENTRY, must_decode),
+        "listBudgetBalances" => check(bytes, &BUDGETS, must_decode),
+        "getCardBalance" => check(bytes, &CARD, must_decode),
+        _ => unreachable!("{name}"),
+    }
+}
+
+#[test]
+fn the_reference_reading_of_money_is_right() {
+    let d = |s: &str| wire_decimal(Some(&Value::from(s)));
+    let exact = |mantissa, scale| Wire::Exact(Amount::Decimal { mantissa, scale });
+    assert_eq!(d("78900.00"), exact(7_890_000, 2));
+    assert_eq!(d("-0.5"), exact(-5, 1));
+    assert_eq!(d("007"), exact(7, 0));
+    for refused in [
+        "1e3", "1,000.00", "+1", " 1", "1.", ".5", "", "-", "1.2.3", "１",
+    ] {
+        assert_eq!(d(refused), Wire::Refused, "{refused:?}");
+    }
+    assert_eq!(wire_decimal(Some(&json!(12.5))), Wire::Refused);
+    assert_eq!(wire_decimal(None), Wire::Refused);
+    // 2^96 ≈ 7.9e28: 28 nines fit, 29 do not.
+    assert_eq!(d(&"9".repeat(28)), exact(10i128.pow(28) - 1, 0));
+    assert_eq!(d(&"9".repeat(29)), Wire::TooBig);
+    assert_eq!(d(&format!("0.{}", "1".repeat(29))), Wire::TooBig);
+    let c = |s: &str| wire_cents(Some(&serde_json::from_str(s).unwrap()));
+    assert_eq!(c("-4200"), Wire::Exact(Amount::Cents(-4200)));
+    assert_eq!(
+        c("9223372036854775807"),
+        Wire::Exact(Amount::Cents(i64::MAX))
+    );
+    for refused in ["12.5", "1e3", "9223372036854775808", "\"1\"", "null"] {
+        assert_eq!(c(refused), Wire::Refused, "{refused}");
+    }
+    assert_eq!(wire_cents(None), Wire::Refused);
+}
+
+#[test]
+fn every_fixture_passes_the_check_unmutated() {
+    for (name, text, pointers, _) in FIXTURES {
+        check_any(name, text.as_bytes(), true).unwrap();
+        assert!(!pointers.is_empty());
+    }
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_decode_exactly_or_fail(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            prop::collection::vec(prop::sample::select(b"{}[]:,\"0123456789.-e ntrufalsdy_".to_vec()), 0..200),
+        ],
+    ) {
+        check(&bytes, &BALANCE, false)?;
+        check(&bytes, &ENTRY, false)?;
+        check(&bytes, &BUDGETS, false)?;
+        check(&bytes, &CARD, false)?;
+        check(&bytes, &ERRORS, false)?;
+    }
 
     #[test]
-    fn arbitrary_json_never_panics_a_decoder(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        // Not a round trip: any input either decodes or is an error; never a panic.
-        let _ = serde_json::from_slice::<Balance>(&bytes);
-        let _ = serde_json::from_slice::<BalanceEntry>(&bytes);
-        let _ = serde_json::from_slice::<Envelope<Vec<BudgetBalance>>>(&bytes);
-        let _ = serde_json::from_slice::<Envelope<CardBalance>>(&bytes);
-        let _ = serde_json::from_slice::<PaymentsErrorList>(&bytes);
+    fn mutated_fixtures_decode_exactly_or_fail(
+        fixture in prop::sample::select(FIXTURES),
+        field in any::<prop::sample::Index>(),
+        cents in cents_token(),
+        decimal in decimal_token(),
+        edits in prop::collection::vec(byte_edit(), 0..3),
+    ) {
+        let (name, text, pointers, is_cents) = fixture;
+        let pointer = field.get(pointers);
+        let (token, valid) = if is_cents { cents } else { decimal };
+        let mut bytes = with_money(text, pointer, &token);
+        for edit in &edits {
+            apply(&mut bytes, edit);
+        }
+        // Unedited and with a valid amount, the reply is valid: it must decode.
+        check_any(name, &bytes, valid && edits.is_empty())?;
     }
 }
