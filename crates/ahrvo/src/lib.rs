@@ -5,6 +5,8 @@
 //! - **Issuing** (feature `issuing`): budget accounts and Dedicated Funds Card balances, money as
 //!   exact [`Decimal`]s.
 //! - **Payments** (feature `payments`): Balances and Balance Entries, money as integer [`Cents`].
+//! - **Reports** (feature `reports`, off by default): the pages' "Common Use Cases" as exact,
+//!   serializable reports in `ahrvo::reports` (the `ahrvo-reports` crate).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), ahrvo::Error> {
@@ -42,6 +44,9 @@ pub use ahrvo_issuing::{IssuingClient, IssuingCredentials, StaticToken, TokenPro
 pub use ahrvo_payments as payments;
 #[cfg(feature = "payments")]
 pub use ahrvo_payments::{PaymentsClient, PaymentsCredentials};
+/// The pages' use-case reports (feature `reports`): pure, exact and serializable.
+#[cfg(feature = "reports")]
+pub use ahrvo_reports as reports;
 
 /// One client for both API families. Cheap to clone, `Send + Sync`.
 #[derive(Clone, Debug)]
