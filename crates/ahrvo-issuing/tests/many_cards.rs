@@ -10,11 +10,12 @@ use std::time::Duration;
 
 use ahrvo_issuing::analysis::{ReconcileStatus, parse_expected_csv, reconcile};
 use ahrvo_issuing::{
-    CardBalanceResult, CardBatchOptions, CardId, ClientConfig, Decimal, Environment, Error,
-    ErrorKind, IssuingClient, IssuingCredentials, RetryConfig,
+    CardBalanceResult, CardBatchOptions, CardId, ClientConfig, Decimal, Environment, ErrorKind,
+    IssuingClient, IssuingCredentials, RetryConfig,
 };
 use ahrvo_sandbox::{CardKind, Sandbox};
-use ahrvo_transport::{HttpRequest, HttpResponse, HttpTransport, ReqwestTransport};
+use ahrvo_transport::test_util::async_transport_fn;
+use ahrvo_transport::{HttpTransport, ReqwestTransport};
 use futures_core::Stream;
 
 fn config(sandbox: &Sandbox) -> ClientConfig {
@@ -47,31 +48,22 @@ impl Drop for InFlight<'_> {
     }
 }
 
-#[derive(Debug)]
-struct CountingTransport {
-    inner: ReqwestTransport,
-    counters: Arc<Counters>,
-}
-
-#[async_trait::async_trait]
-impl HttpTransport for CountingTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let c = &self.counters;
-        c.sent.fetch_add(1, Ordering::SeqCst);
-        let now = c.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        let _guard = InFlight(&c.in_flight);
-        c.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        self.inner.send(request).await
-    }
-}
-
+/// A client whose transport is the real one wrapped in the counters.
 fn counting_client(sandbox: &Sandbox) -> (IssuingClient, Arc<Counters>) {
     let base = config(sandbox).with_retry(RetryConfig::disabled());
     let counters = Arc::new(Counters::default());
-    let transport = CountingTransport {
-        inner: ReqwestTransport::new(&base).unwrap(),
-        counters: Arc::clone(&counters),
-    };
+    let inner = Arc::new(ReqwestTransport::new(&base).unwrap());
+    let shared = Arc::clone(&counters);
+    let transport = async_transport_fn(move |request| {
+        let (inner, c) = (Arc::clone(&inner), Arc::clone(&shared));
+        async move {
+            c.sent.fetch_add(1, Ordering::SeqCst);
+            let now = c.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            let _guard = InFlight(&c.in_flight);
+            c.max_in_flight.fetch_max(now, Ordering::SeqCst);
+            inner.send(request).await
+        }
+    });
     let config = base.with_transport(Arc::new(transport));
     (client(sandbox, &config), counters)
 }
