@@ -19,7 +19,8 @@ pub enum ErrorKind {
     Config,
     /// HTTP 400: the API refused the request; its message says why.
     BadRequest,
-    /// HTTP 401: missing or wrong credentials (after one token refresh, for Issuing).
+    /// HTTP 401: missing or wrong credentials (after one refresh, when the signer had a fresh
+    /// credential).
     Unauthorized,
     /// HTTP 403: the credentials are valid but not allowed (e.g. card issuance not enabled).
     Forbidden,
@@ -33,7 +34,8 @@ pub enum ErrorKind {
     OtherStatus,
     /// HTTP 5xx.
     Server,
-    /// HTTP 200 whose Issuing envelope `code` is not `"SUCCESS"`.
+    /// A success status whose body says the API refused (an API family's envelope with a
+    /// failure code); see [`Error::api_refusal`].
     Api,
     /// The connection could not be made: the request was certainly not processed.
     Connect,
@@ -199,8 +201,8 @@ impl Error {
         self.inner.prior_outcome_unknown = unknown;
     }
 
-    /// A refusal the API wrote in a success reply's body (e.g. an Issuing envelope whose `code`
-    /// is not `"SUCCESS"`): [`ErrorKind::Api`], HTTP 200, the API's code and message.
+    /// A refusal the API wrote in a success reply's body (an envelope whose code says failure):
+    /// [`ErrorKind::Api`], HTTP 200, the API's code and message.
     pub fn api_refusal(
         operation: &'static str,
         code: String,
@@ -252,7 +254,7 @@ impl Error {
         self.inner.status
     }
 
-    /// The API's error code (`code` of the Issuing envelope, or of the first Payments error).
+    /// The API's error code, as the family's [`ErrorDecoder`](crate::ErrorDecoder) read it.
     pub fn api_code(&self) -> Option<&str> {
         self.inner.api_code.as_deref()
     }

@@ -59,6 +59,7 @@ impl Config {
             get("AHRVO_USERNAME", SANDBOX_USERNAME),
             get("AHRVO_PASSWORD", SANDBOX_PASSWORD),
         ));
+        #[cfg(not(any(feature = "issuing", feature = "payments")))]
         let _ = get;
         Ok(config)
     }
@@ -122,7 +123,10 @@ impl Config {
         {
             config.payments = payments.map(|(u, p)| PaymentsCredentials::new(u, p));
         }
-        let _ = (issuing, payments);
+        #[cfg(not(feature = "issuing"))]
+        let _ = issuing;
+        #[cfg(not(feature = "payments"))]
+        let _ = payments;
         Ok(config)
     }
 }
