@@ -12,6 +12,16 @@ use ahrvo_types::{
 const BALANCE_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getBalance.json");
 const ENTRY_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getBalanceEntry.json");
 
+/// `text` with `from` replaced by `to`. `from` must occur exactly once: an edit that matched
+/// nothing would leave the fixture as it was, and the test would check nothing.
+#[track_caller]
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_ne!(from, to, "an edit that changes nothing");
+    let n = text.matches(from).count();
+    assert_eq!(n, 1, "{from:?} occurs {n} times in the fixture, not once");
+    text.replacen(from, to, 1)
+}
+
 fn client(server: &RecordingServer) -> PaymentsClient {
     let retry = RetryConfig::default().with_initial_backoff(Duration::from_millis(1));
     let config = ClientConfig::new(Environment::custom(server.url()).unwrap()).with_retry(retry);
@@ -90,10 +100,9 @@ async fn get_balance_entry_decodes_every_documented_field() {
 #[tokio::test]
 async fn unknown_enum_values_are_kept_and_negative_amounts_decode() {
     let server = RecordingServer::start().await;
-    let body = ENTRY_FIXTURE
-        .replace("\"BALANCE_TOP_UP_ACH\"", "\"CRYPTO_BRIDGE\"")
-        .replace("\"SUCCEEDED\"", "\"ON_HOLD\"")
-        .replace("250000", "-4200");
+    let body = edit(ENTRY_FIXTURE, "\"BALANCE_TOP_UP_ACH\"", "\"CRYPTO_BRIDGE\"");
+    let body = edit(&body, "\"SUCCEEDED\"", "\"ON_HOLD\"");
+    let body = edit(&body, "250000", "-4200");
     server.push(Reply::new(200, body));
     let e = client(&server).get_balance_entry("e1").await.unwrap();
     assert_eq!(
@@ -175,19 +184,16 @@ async fn wrong_types_and_missing_fields_are_decode_errors_with_paths() {
     let server = RecordingServer::start().await;
     server.push(Reply::new(
         200,
-        BALANCE_FIXTURE.replace("1250000", "\"1250000\""),
+        edit(BALANCE_FIXTURE, "1250000", "\"1250000\""),
+    ));
+    server.push(Reply::new(200, edit(BALANCE_FIXTURE, "1250000", "12500.5")));
+    server.push(Reply::new(
+        200,
+        edit(BALANCE_FIXTURE, "1250000", "92233720368547758070"),
     ));
     server.push(Reply::new(
         200,
-        BALANCE_FIXTURE.replace("1250000", "12500.5"),
-    ));
-    server.push(Reply::new(
-        200,
-        BALANCE_FIXTURE.replace("1250000", "92233720368547758070"),
-    ));
-    server.push(Reply::new(
-        200,
-        BALANCE_FIXTURE.replace("\"currency\": \"USD\",", ""),
+        edit(BALANCE_FIXTURE, "\"currency\": \"USD\",", ""),
     ));
     let c = client(&server);
     for _ in 0..3 {
@@ -203,10 +209,7 @@ async fn wrong_types_and_missing_fields_are_decode_errors_with_paths() {
 #[tokio::test]
 async fn an_inconsistent_balance_is_detected() {
     let server = RecordingServer::start().await;
-    server.push(Reply::new(
-        200,
-        BALANCE_FIXTURE.replace("1500000", "1500001"),
-    ));
+    server.push(Reply::new(200, edit(BALANCE_FIXTURE, "1500000", "1500001")));
     let b = client(&server).get_balance("b").await.unwrap();
     assert!(!b.is_consistent());
     assert_eq!(b.posted_discrepancy(), Some(Cents::new(1)));
