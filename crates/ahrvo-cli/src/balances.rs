@@ -1,9 +1,8 @@
 //! `ahrvo balances get | check` and `ahrvo balance-entries get` (Payments, integer cents).
 
-use ahrvo::payments::analysis::{BalanceHealthThresholds, balance_health, check_payout};
-use ahrvo::types::{Balance, BalanceEntry, BalanceId, Tags};
+use ahrvo::reports::payments::{BalanceHealthThresholds, payout_report};
+use ahrvo::types::{Balance, BalanceEntry, Tags};
 use ahrvo::{Cents, Currency};
-use serde::Serialize;
 
 use crate::Context;
 use crate::cli::{BalanceEntriesCommand, BalancesCommand};
@@ -167,43 +166,18 @@ pub fn entry_table(e: &BalanceEntry) -> Table {
     )
 }
 
-/// The outcome of `balances check`, amounts in integer cents as the API gives them.
-#[derive(Debug, Serialize)]
-struct PayoutOut<'a> {
-    balance_id: &'a BalanceId,
-    currency: Currency,
-    available_amount: Cents,
-    pending_amount: Cents,
-    amount: Cents,
-    safety_buffer: Cents,
-    post_transaction_available: Cents,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    shortage: Option<Cents>,
-    can_proceed: bool,
-    safe_to_proceed: bool,
-    balance_status: &'static str,
-}
-
 /// Checks a payout against the Balance's `available_amount` (pending funds never count) and
 /// the buffer it must leave. Exit 0 when the payout can be made and leaves the buffer, else 1.
 async fn check(ctx: &Context, id: &str, amount: Cents, buffer: Option<Cents>) -> CliResult {
     let client = ctx.client()?;
     let balance = client.payments()?.get_balance(id).await?;
-    let check = check_payout(&balance, amount, buffer.unwrap_or(Cents::ZERO))?;
-    let health = balance_health(&balance, &BalanceHealthThresholds::default());
-    let out = PayoutOut {
-        balance_id: &balance.id,
-        currency: balance.currency,
-        available_amount: check.available,
-        pending_amount: balance.pending_amount,
-        amount: check.amount,
-        safety_buffer: check.safety_buffer,
-        post_transaction_available: check.post_transaction_available,
-        shortage: check.shortage,
-        can_proceed: check.can_proceed,
-        safe_to_proceed: check.safe_to_proceed,
-        balance_status: health.status.as_str(),
-    };
+    let out = payout_report(
+        &balance,
+        amount,
+        buffer.unwrap_or(Cents::ZERO),
+        &BalanceHealthThresholds::default(),
+    )?;
+    let check = &out.check;
     let c = balance.currency;
     let verdict = if !check.can_proceed {
         format!(
@@ -223,24 +197,24 @@ async fn check(ctx: &Context, id: &str, amount: Cents, buffer: Option<Cents>) ->
         )
     };
     output::emit(ctx.format(), &out, || {
-        let mut cells = vec![out.balance_id.to_string().into(), c.to_string().into()];
+        let mut cells = vec![check.balance_id.to_string().into(), c.to_string().into()];
         let mut amounts = vec![
-            out.available_amount,
+            check.available,
             out.pending_amount,
-            out.amount,
-            out.safety_buffer,
-            out.post_transaction_available,
+            check.amount,
+            check.safety_buffer,
+            check.post_transaction_available,
         ];
-        amounts.extend(out.shortage);
+        amounts.extend(check.shortage);
         let mut money = money_cells(&amounts, c);
-        if out.shortage.is_none() {
+        if check.shortage.is_none() {
             money.push(Cell::from(""));
         }
         cells.extend(money);
         cells.extend([
-            out.can_proceed.to_string().into(),
-            out.safe_to_proceed.to_string().into(),
-            out.balance_status.into(),
+            check.can_proceed.to_string().into(),
+            check.safe_to_proceed.to_string().into(),
+            out.balance_status.as_str().into(),
             Cell::new(
                 verdict.clone(),
                 verdict.split(':').next().unwrap_or_default(),

@@ -1,9 +1,8 @@
 //! `ahrvo budgets list | create | report`.
 
 use ahrvo::Decimal;
-use ahrvo::issuing::analysis::{CurrencyOverview, budget_health_report, budget_overview};
+use ahrvo::reports::issuing::budget_report;
 use ahrvo::types::{BudgetBalance, CreateBudgetResult};
-use serde::Serialize;
 
 use crate::Context;
 use crate::cli::{BudgetsCommand, OutputFormat};
@@ -67,79 +66,12 @@ async fn create(ctx: &Context, name: &str) -> CliResult {
 /// The default low-balance threshold of `budgets report`: the budget page's example, 1000.00.
 pub const DEFAULT_LOW_THRESHOLD: Decimal = Decimal::from_parts(100_000, 0, 0, false, 2);
 
-/// One currency of `budgets report --output json`, decimals as strings.
-#[derive(Debug, Serialize)]
-struct CurrencyOut<'a> {
-    currency: String,
-    count: usize,
-    total: String,
-    total_saturated: bool,
-    average: String,
-    highest: &'a BudgetBalance,
-    low_balance: &'a [BudgetBalance],
-}
-
-/// One budget of `budgets report`: the API's fields plus its share and health.
-#[derive(Debug, Serialize)]
-struct BudgetOut<'a> {
-    #[serde(flatten)]
-    budget: &'a BudgetBalance,
-    share_percent: String,
-    health_score: u8,
-    health_status: &'static str,
-    low_balance: bool,
-}
-
-/// The whole of `budgets report --output json`.
-#[derive(Debug, Serialize)]
-struct Report<'a> {
-    threshold: String,
-    currencies: Vec<CurrencyOut<'a>>,
-    budgets: Vec<BudgetOut<'a>>,
-}
-
-fn currency_out(o: &CurrencyOverview) -> CurrencyOut<'_> {
-    CurrencyOut {
-        currency: o.currency.to_string(),
-        count: o.count,
-        total: o.total.to_string(),
-        total_saturated: o.total_saturated,
-        average: o.average.to_string(),
-        highest: &o.highest,
-        low_balance: &o.low_balance,
-    }
-}
-
 async fn report(ctx: &Context, threshold: Option<Decimal>) -> CliResult {
     let threshold = threshold.unwrap_or(DEFAULT_LOW_THRESHOLD);
     let client = ctx.client()?;
     let budgets = client.issuing()?.list_budget_balances().await?;
-    let overview = budget_overview(&budgets, threshold);
-    let health = budget_health_report(&budgets);
-    let share_of = |b: &BudgetBalance| {
-        overview
-            .iter()
-            .filter(|o| o.currency == b.currency)
-            .flat_map(|o| &o.shares)
-            .find(|s| s.budget.budget_id == b.budget_id)
-            .map(|s| s.percent.to_string())
-            .unwrap_or_default()
-    };
-    let report = Report {
-        threshold: threshold.to_string(),
-        currencies: overview.iter().map(currency_out).collect(),
-        budgets: health
-            .iter()
-            .map(|line| BudgetOut {
-                budget: &line.budget,
-                share_percent: share_of(&line.budget),
-                health_score: line.health.score,
-                health_status: line.health.status.as_str(),
-                low_balance: line.budget.balance < threshold,
-            })
-            .collect(),
-    };
-    let low = report.budgets.iter().filter(|b| b.low_balance).count();
+    let report = budget_report(&budgets, threshold);
+    let low = report.low_count();
     let budgets_table = || {
         let mut table = Table::new(vec![
             left("BUDGET ID", "budget_id"),
@@ -157,9 +89,9 @@ async fn report(ctx: &Context, threshold: Option<Decimal>) -> CliResult {
                 b.budget.budget_name.clone().into(),
                 b.budget.balance.to_string().into(),
                 b.budget.currency.to_string().into(),
-                b.share_percent.clone().into(),
+                b.share_percent.to_string().into(),
                 b.health_score.to_string().into(),
-                b.health_status.into(),
+                b.health_status.as_str().into(),
                 output::Cell::new(
                     if b.low_balance { "LOW" } else { "" },
                     b.low_balance.to_string(),
@@ -184,10 +116,10 @@ async fn report(ctx: &Context, threshold: Option<Decimal>) -> CliResult {
             ]);
             for c in &report.currencies {
                 currencies.push(vec![
-                    c.currency.clone().into(),
+                    c.currency.to_string().into(),
                     c.count.to_string().into(),
                     format!("{}{}", c.total, if c.total_saturated { "+" } else { "" }).into(),
-                    c.average.clone().into(),
+                    c.average.to_string().into(),
                     format!("{} ({})", c.highest.budget_name, c.highest.balance).into(),
                     c.low_balance.len().to_string().into(),
                 ]);

@@ -1,10 +1,7 @@
 //! `ahrvo cards balance | check-funds | report` (Dedicated Funds Cards, Issuing).
 
-use ahrvo::issuing::analysis::{
-    BalanceBucket, CardAlertLevel, CardAlertThresholds, Distribution, FundsCheck,
-    card_balance_distribution, check_funds, classify_card,
-};
 use ahrvo::issuing::{CardBatchOptions, IssuingClient};
+use ahrvo::reports::issuing::{CardAlertThresholds, FundsCheck, card_report, check_card_funds};
 use ahrvo::types::{CardBalance, CardId};
 use ahrvo::{Decimal, Error, ErrorKind};
 use serde::Serialize;
@@ -36,43 +33,20 @@ pub async fn run(ctx: &Context, command: CardsCommand) -> CliResult {
     }
 }
 
-/// The balance of every card, in the order given, fetched with the SDK's bounded-concurrency
-/// batch; a progress line on stderr when it is a terminal.
+/// The balance of every card, in the order given (the SDK's bounded-concurrency batch yields
+/// them so); a progress line on stderr when it is a terminal.
 pub async fn fetch_balances(
     client: &IssuingClient,
     card_ids: &[CardId],
 ) -> Vec<(CardId, Result<CardBalance, Error>)> {
-    let mut slots: Vec<Option<Result<CardBalance, Error>>> =
-        card_ids.iter().map(|_| None).collect();
     let mut progress = Progress::new("Fetching card balances", card_ids.len());
     let mut stream = client.get_card_balances(card_ids.iter(), CardBatchOptions::default());
+    let mut results = Vec::with_capacity(card_ids.len());
     while let Some(done) = stream.next().await {
         progress.tick();
-        // An id given twice is queried twice: fill its first empty slot.
-        let slot = card_ids
-            .iter()
-            .zip(slots.iter_mut())
-            .find(|(id, slot)| **id == done.card_id && slot.is_none())
-            .map(|(_, slot)| slot);
-        if let Some(slot) = slot {
-            *slot = Some(done.result);
-        }
+        results.push((done.card_id, done.result));
     }
-    drop(progress);
-    card_ids
-        .iter()
-        .cloned()
-        .zip(slots)
-        .map(|(id, slot)| {
-            let result = slot.unwrap_or_else(|| {
-                Err(Error::new(
-                    ErrorKind::Transport,
-                    "no result came back for this card",
-                ))
-            });
-            (id, result)
-        })
-        .collect()
+    results
 }
 
 /// Whether an error concerns the whole invocation (credentials, configuration) rather than one
@@ -151,43 +125,21 @@ async fn balance(ctx: &Context, card_ids: Vec<String>) -> CliResult {
     Ok(failed.unwrap_or(Status::Ok))
 }
 
-/// The outcome of `cards check-funds`, decimals as strings with their scale.
-#[derive(Debug, Serialize)]
-struct FundsOut {
-    card_id: String,
-    card_number: String,
-    available_balance: String,
-    amount: String,
-    sufficient: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    remaining: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    shortage: Option<String>,
-}
-
 async fn check(ctx: &Context, card_id: String, amount: Decimal) -> CliResult {
     let client = ctx.client()?;
     let card = client.issuing()?.get_card_balance(card_id.as_str()).await?;
-    let verdict = check_funds(card.available_balance, amount)?;
-    let (remaining, shortage) = match verdict {
-        FundsCheck::Sufficient { remaining } => (Some(remaining.to_string()), None),
-        FundsCheck::Insufficient { shortage } => (None, Some(shortage.to_string())),
-    };
-    let out = FundsOut {
-        card_id,
-        card_number: card.card_number.to_string(),
-        available_balance: card.available_balance.to_string(),
-        amount: amount.to_string(),
-        sufficient: verdict.is_sufficient(),
-        remaining,
-        shortage,
-    };
+    let out = check_card_funds(card_id.into(), card, amount)?;
+    let sufficient = out.check.is_sufficient();
     output::emit(ctx.format(), &out, || {
-        let verdict = match (&out.remaining, &out.shortage) {
-            (Some(r), _) => format!("SUFFICIENT: {r} left after the transaction"),
-            (_, Some(s)) => format!("INSUFFICIENT: top up at least {s} first"),
-            _ => String::new(),
+        let verdict = match out.check {
+            FundsCheck::Sufficient { remaining } => {
+                format!("SUFFICIENT: {remaining} left after the transaction")
+            }
+            FundsCheck::Insufficient { shortage } => {
+                format!("INSUFFICIENT: top up at least {shortage} first")
+            }
         };
+        let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default().into();
         Table::record(
             vec![
                 left("CARD ID", "card_id"),
@@ -200,93 +152,22 @@ async fn check(ctx: &Context, card_id: String, amount: Decimal) -> CliResult {
                 left("RESULT", "result"),
             ],
             vec![
-                out.card_id.clone().into(),
-                out.card_number.clone().into(),
-                out.available_balance.clone().into(),
-                out.amount.clone().into(),
-                out.sufficient.to_string().into(),
-                out.remaining.clone().unwrap_or_default().into(),
-                out.shortage.clone().unwrap_or_default().into(),
-                output::Cell::new(verdict, if out.sufficient { "ok" } else { "insufficient" }),
+                out.card_id.to_string().into(),
+                out.card.card_number.to_string().into(),
+                out.card.available_balance.to_string().into(),
+                out.amount.to_string().into(),
+                sufficient.to_string().into(),
+                opt(out.check.remaining()),
+                opt(out.check.shortage()),
+                output::Cell::new(verdict, if sufficient { "ok" } else { "insufficient" }),
             ],
         )
     })?;
-    Ok(if out.sufficient {
+    Ok(if sufficient {
         Status::Ok
     } else {
         Status::Finding
     })
-}
-
-/// One card of `cards report`.
-#[derive(Debug, Serialize)]
-struct ReportCard<'a> {
-    card_id: &'a CardId,
-    #[serde(flatten)]
-    balance: &'a CardBalance,
-    range: &'static str,
-    alert_level: &'static str,
-    alert: bool,
-}
-
-/// One range of the distribution.
-#[derive(Debug, Serialize)]
-struct ReportBucket {
-    range: &'static str,
-    count: usize,
-    total: String,
-}
-
-/// The statistics of `cards report`.
-#[derive(Debug, Serialize)]
-struct ReportDistribution {
-    count: usize,
-    total: String,
-    total_saturated: bool,
-    average: Option<String>,
-    min: Option<String>,
-    max: Option<String>,
-    buckets: Vec<ReportBucket>,
-}
-
-/// The thresholds used.
-#[derive(Debug, Serialize)]
-struct ReportThresholds {
-    critical: String,
-    warning: String,
-    low: String,
-}
-
-/// The whole of `cards report --output json`.
-#[derive(Debug, Serialize)]
-struct Report<'a> {
-    thresholds: ReportThresholds,
-    distribution: ReportDistribution,
-    cards: Vec<ReportCard<'a>>,
-}
-
-fn opt(d: Option<Decimal>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
-fn distribution_out(d: &Distribution) -> ReportDistribution {
-    ReportDistribution {
-        count: d.count,
-        total: output::sum_text(d.total),
-        total_saturated: d.total_saturated,
-        average: opt(d.average),
-        min: opt(d.min),
-        max: opt(d.max),
-        buckets: d
-            .buckets
-            .iter()
-            .map(|b| ReportBucket {
-                range: b.bucket.label(),
-                count: b.count,
-                total: output::sum_text(b.total),
-            })
-            .collect(),
-    }
 }
 
 async fn report(
@@ -298,32 +179,8 @@ async fn report(
     let ids = ids(card_ids);
     let results = fetch_balances(client.issuing()?, &ids).await;
     let (ok, failed) = split_results(results)?;
-    let distribution = card_balance_distribution(&ok);
-    let levels: Vec<CardAlertLevel> = ok
-        .iter()
-        .map(|(_, b)| classify_card(b.available_balance, &thresholds))
-        .collect();
-    let cards: Vec<ReportCard<'_>> = ok
-        .iter()
-        .zip(&levels)
-        .map(|((card_id, balance), level)| ReportCard {
-            card_id,
-            balance,
-            range: BalanceBucket::of(balance.available_balance).label(),
-            alert_level: level.as_str(),
-            alert: level.needs_alert(),
-        })
-        .collect();
-    let alerts = levels.iter().filter(|l| l.needs_alert()).count();
-    let report = Report {
-        thresholds: ReportThresholds {
-            critical: thresholds.critical.to_string(),
-            warning: thresholds.warning.to_string(),
-            low: thresholds.low.to_string(),
-        },
-        distribution: distribution_out(&distribution),
-        cards,
-    };
+    let report = card_report(&ok, thresholds);
+    let alerts = report.alert_count();
     let cards_table = || {
         let mut table = Table::new(vec![
             left("CARD ID", "card_id"),
@@ -337,8 +194,8 @@ async fn report(
                 c.card_id.to_string().into(),
                 c.balance.card_number.to_string().into(),
                 c.balance.available_balance.to_string().into(),
-                c.range.into(),
-                c.alert_level.into(),
+                c.range.label().into(),
+                c.alert_level.as_str().into(),
             ]);
         }
         table
@@ -361,13 +218,13 @@ async fn report(
             ]);
             for b in &d.buckets {
                 buckets.push(vec![
-                    b.range.into(),
+                    b.bucket.label().into(),
                     b.count.to_string().into(),
-                    b.total.clone().into(),
+                    b.total.to_string().into(),
                 ]);
             }
             text.push_str(&buckets.render());
-            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+            let dash = |v: &Option<Decimal>| v.map_or_else(|| "-".to_owned(), |d| d.to_string());
             text.push_str(&format!(
                 "\n{} card{}, total {}{}, average {}, min {}, max {}; {alerts} need{} an alert\n",
                 d.count,

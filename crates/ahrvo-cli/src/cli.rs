@@ -303,35 +303,18 @@ where
     Cli::try_parse_from(args)
 }
 
-/// Parses a duration: one or more `<number><unit>` with units `ms`, `s`, `m`, `h`
-/// (`500ms`, `30s`, `5m`, `1h30m`). Zero is refused.
+/// Parses a duration with `humantime`: one or more `<number><unit>` (`500ms`, `30s`, `5m`,
+/// `1h30m`; also `min`, `sec`, `hours`, `days`, ...). Zero is refused, and so are spaces (one
+/// shell word, one duration).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("{s:?} is not a duration such as 500ms, 30s, 5m or 1h");
-    let mut rest = s.trim();
-    if rest.is_empty() {
-        return Err(bad());
+    let text = s.trim();
+    if text.is_empty() || text.contains(char::is_whitespace) {
+        return Err(format!(
+            "{s:?} is not a duration such as 500ms, 30s, 5m or 1h"
+        ));
     }
-    let mut total = Duration::ZERO;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        let part = match &rest[..unit_len] {
-            "ms" => Some(Duration::from_millis(n)),
-            "s" => Some(Duration::from_secs(n)),
-            "m" => n.checked_mul(60).map(Duration::from_secs),
-            "h" => n.checked_mul(3600).map(Duration::from_secs),
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total = part
-            .and_then(|p| total.checked_add(p))
-            .ok_or_else(|| format!("{s:?} is too long"))?;
-    }
+    let total = humantime::parse_duration(text)
+        .map_err(|e| format!("{s:?} is not a duration such as 500ms, 30s, 5m or 1h ({e})"))?;
     if total.is_zero() {
         return Err(format!("{s:?}: the duration must be greater than zero"));
     }
@@ -375,13 +358,15 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration(" 2min "), Ok(Duration::from_secs(120)));
+        // humantime reads fractions too.
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         for bad in [
             "",
             "5",
             "m",
             "5x",
             "-5s",
-            "1.5s",
             "0s",
             "5 s",
             "99999999999999999999h",

@@ -94,6 +94,14 @@ impl From<Error> for CliError {
     }
 }
 
+/// A report's refusal of its input (an amount of zero, ...): a usage error, shown as the SDK
+/// shows its own validation errors (`invalid input: ...`).
+impl From<ahrvo::reports::InvalidInput> for CliError {
+    fn from(e: ahrvo::reports::InvalidInput) -> Self {
+        CliError::Usage(format!("invalid input: {e}"))
+    }
+}
+
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError::Other(format!("cannot write the output: {e}"))

@@ -1,5 +1,9 @@
-//! Printing results: aligned tables, JSON of the API's own models, RFC 4180 CSV, and a progress
-//! line on stderr.
+//! Printing results: aligned tables, JSON of the API's models and of the reports' own types,
+//! RFC 4180 CSV (the `csv` crate), and a progress line on stderr.
+//!
+//! The table is written here, not by a crate: it is a few dozen lines, and its plain layout
+//! (two spaces between columns, amounts right-aligned, a dashed rule, no borders, no trailing
+//! spaces) is what scripts and the tests read.
 
 use std::io::{IsTerminal, Write};
 
@@ -195,14 +199,12 @@ impl Table {
 
     /// CSV: a header row of the columns' keys, then the raw values, RFC 4180 quoting, CRLF.
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let header: Vec<&str> = self.columns.iter().map(|c| c.key).collect();
-        csv_line(&mut out, &header);
-        for row in &self.rows {
-            let cells: Vec<&str> = row.iter().map(|c| c.raw.as_str()).collect();
-            csv_line(&mut out, &cells);
-        }
-        out
+        let header = self.columns.iter().map(|c| c.key);
+        let rows = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| c.raw.as_str()));
+        csv_text(std::iter::once(header.collect::<Vec<_>>()).chain(rows.map(Iterator::collect)))
     }
 }
 
@@ -211,34 +213,24 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-/// One CSV record: fields joined by commas, each quoted when it holds a comma, a quote, CR or LF
-/// (quotes doubled), ended by CRLF (RFC 4180).
-pub fn csv_line(out: &mut String, fields: &[&str]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_field(field));
+/// CSV records written by the `csv` crate: RFC 4180 quoting (a field holding a comma, a quote,
+/// CR or LF is quoted, its quotes doubled), every record ended by CRLF.
+pub fn csv_text<R, F>(records: impl IntoIterator<Item = R>) -> String
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for record in records {
+        // Writing to a Vec cannot fail.
+        let _ = writer.write_record(record);
     }
-    out.push_str("\r\n");
-}
-
-/// One CSV field, quoted if needed.
-pub fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
-}
-
-/// A computed sum with at least two decimals (an empty sum is `0.00`, not `0`).
-pub fn sum_text(d: ahrvo::Decimal) -> String {
-    let mut d = d;
-    if d.scale() < 2 {
-        d.rescale(2);
-    }
-    d.to_string()
+    let bytes = writer.into_inner().unwrap_or_default();
+    // Every field is a &str: the output is UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// At most `max` characters, with `…` when cut.
@@ -366,8 +358,20 @@ mod tests {
             sample().to_csv(),
             "name,balance\r\nOps,5.00\r\n\"Marketing, \"\"EU\"\"\",45250.75\r\n"
         );
-        assert_eq!(csv_field("a\nb"), "\"a\nb\"");
-        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_text([["a\nb", "plain"]]), "\"a\nb\",plain\r\n");
+        assert_eq!(csv_text([["", "x", ""]]), ",x,\r\n");
+    }
+
+    #[test]
+    fn csv_reads_back_as_written() {
+        let fields = ["Ops, \"EU\"", "line one\nline \"two\"", "plain", ""];
+        let text = csv_text([fields]);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].iter().collect::<Vec<_>>(), fields);
     }
 
     #[test]

@@ -1,83 +1,13 @@
 //! `ahrvo reconcile --expected FILE.csv`: card balances against your own records.
 
 use ahrvo::ErrorKind;
-use ahrvo::issuing::analysis::{
-    ReconcileLine, ReconcileStatus, parse_expected_csv, reconcile, reconcile_summary,
-};
-use serde::Serialize;
+use ahrvo::reports::issuing::{ReconcileReport, ReconcileStatus, parse_expected_csv, reconcile};
 
 use crate::Context;
 use crate::cards::fetch_balances;
 use crate::cli::{OutputFormat, ReconcileArgs};
 use crate::exit::{CliError, CliResult, Status};
 use crate::output::{self, Table, left, right};
-
-/// One line of the reconciliation, decimals as strings.
-#[derive(Debug, Serialize)]
-struct LineOut {
-    card_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    card_number: Option<String>,
-    expected: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actual: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    difference: Option<String>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-/// The counts of the reconciliation.
-#[derive(Debug, Serialize)]
-struct SummaryOut {
-    checked: usize,
-    matched: usize,
-    discrepancies: usize,
-    missing: usize,
-    failed: usize,
-    total_discrepancy: String,
-}
-
-/// The whole of `reconcile --output json`.
-#[derive(Debug, Serialize)]
-struct Report {
-    summary: SummaryOut,
-    lines: Vec<LineOut>,
-}
-
-fn line_out(line: &ReconcileLine) -> LineOut {
-    let mut out = LineOut {
-        card_id: line.card_id.to_string(),
-        card_number: line.card_number.as_ref().map(ToString::to_string),
-        expected: line.expected.to_string(),
-        actual: None,
-        difference: None,
-        status: "",
-        error: None,
-    };
-    match &line.status {
-        ReconcileStatus::Match { actual, difference } => {
-            out.actual = Some(actual.to_string());
-            out.difference = Some(difference.to_string());
-            out.status = "MATCH";
-        }
-        ReconcileStatus::Discrepancy {
-            actual, difference, ..
-        } => {
-            out.actual = Some(actual.to_string());
-            out.difference = Some(signed(difference));
-            out.status = "DISCREPANCY";
-        }
-        ReconcileStatus::Missing => out.status = "MISSING",
-        ReconcileStatus::Failed { message, .. } => {
-            out.status = "FAILED";
-            out.error = Some(message.clone());
-        }
-        _ => out.status = "UNKNOWN",
-    }
-    out
-}
 
 /// A difference with its sign: `+12.50`, `-0.02`, `0.00`.
 fn signed(d: &ahrvo::Decimal) -> String {
@@ -114,8 +44,7 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
             return Err(e.into());
         }
     }
-    let lines = reconcile(&expected, &actual);
-    let summary = reconcile_summary(&lines);
+    let report = ReconcileReport::new(reconcile(&expected, &actual));
     // A card the API refused (unknown, not a Dedicated Funds Card, an impossible id) is a
     // finding; any other failure (5xx, timeout, ...) leaves the reconciliation incomplete.
     let incomplete = actual
@@ -129,17 +58,6 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
             })
         })
         .count();
-    let report = Report {
-        summary: SummaryOut {
-            checked: summary.checked,
-            matched: summary.matched,
-            discrepancies: summary.discrepancies,
-            missing: summary.missing,
-            failed: summary.failed,
-            total_discrepancy: output::sum_text(summary.total_discrepancy),
-        },
-        lines: lines.iter().map(line_out).collect(),
-    };
     let table = || {
         let mut table = Table::new(vec![
             left("CARD ID", "card_id"),
@@ -151,19 +69,34 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
             left("ERROR", "error"),
         ]);
         for l in &report.lines {
+            let status = &l.status;
+            // The difference with its sign for a discrepancy (`+12.50`), as read by people.
+            let difference = match status {
+                ReconcileStatus::Discrepancy { difference, .. } => signed(difference),
+                _ => status
+                    .difference()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            };
+            // The whole message in CSV; a readable part of it in the table.
+            let error = status.error().map(ToString::to_string).unwrap_or_default();
+            let short = error.strip_prefix("getCardBalance: ").unwrap_or(&error);
             table.push(vec![
-                l.card_id.clone().into(),
-                l.card_number.clone().unwrap_or_default().into(),
-                l.expected.clone().into(),
-                l.actual.clone().unwrap_or_default().into(),
-                l.difference.clone().unwrap_or_default().into(),
-                l.status.into(),
-                {
-                    // The whole message in CSV; a readable part of it in the table.
-                    let error = l.error.clone().unwrap_or_default();
-                    let short = error.strip_prefix("getCardBalance: ").unwrap_or(&error);
-                    output::Cell::new(output::truncate(short, 60), error.clone())
-                },
+                l.card_id.to_string().into(),
+                l.card_number
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+                    .into(),
+                l.expected.to_string().into(),
+                status
+                    .actual()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                difference.into(),
+                status.label().into(),
+                output::Cell::new(output::truncate(short, 60), error.clone()),
             ]);
         }
         table
@@ -194,10 +127,10 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
         return Err(CliError::Other(format!(
             "the reconciliation is incomplete: {incomplete} of {} card balance queries failed \
              (see the ERROR of each card)",
-            summary.checked
+            report.summary.checked
         )));
     }
-    Ok(if summary.all_matched() {
+    Ok(if report.summary.all_matched() {
         Status::Ok
     } else {
         Status::Finding

@@ -1,14 +1,15 @@
 //! `ahrvo watch budgets`: polls every budget balance and prints what changed.
 //!
-//! Each poll's changes come from the SDK's `diff_budgets`. Output is a stream, one event per
+//! Each poll's changes come from the reports' `diff_budgets`. Output is a stream, one event per
 //! line: in table format a readable line per change (after the starting balances as a table);
-//! in JSON one compact object per line (NDJSON); in CSV a header then one row per event. The
-//! first poll reports every budget as a `snapshot` event.
+//! in JSON one compact object per line (NDJSON: the change as the report serializes it, with
+//! `at` and `alert`); in CSV a header then one row per event. The first poll reports every
+//! budget as a `snapshot` event.
 
 use std::pin::pin;
 use std::time::Duration;
 
-use ahrvo::issuing::analysis::{BudgetChange, diff_budgets};
+use ahrvo::reports::issuing::{BudgetChange, diff_budgets};
 use ahrvo::types::{BudgetBalance, Timestamp};
 use ahrvo::{Decimal, IssuingClient};
 use serde::Serialize;
@@ -17,7 +18,7 @@ use crate::Context;
 use crate::budgets::budget_table;
 use crate::cli::{OutputFormat, WatchBudgetsArgs, WatchCommand};
 use crate::exit::{CliError, CliResult, Status};
-use crate::output::{self, csv_line};
+use crate::output::{self, csv_text};
 
 /// Runs a `watch` subcommand.
 pub async fn run(ctx: &Context, command: WatchCommand) -> CliResult {
@@ -26,24 +27,55 @@ pub async fn run(ctx: &Context, command: WatchCommand) -> CliResult {
     }
 }
 
-/// One event of the stream.
+/// One line of the stream: when, what, and whether it alerts. Not a copy of the report: the
+/// change is the report's own [`BudgetChange`], serialized by it.
 #[derive(Debug, Serialize)]
 struct Event<'a> {
-    at: String,
-    event: &'static str,
-    budget_id: &'a str,
-    budget_name: &'a str,
-    currency: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    previous_balance: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    balance: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    delta: Option<String>,
+    at: &'a str,
+    #[serde(flatten)]
+    what: What<'a>,
     alert: bool,
 }
 
-const CSV_HEADER: &[&str] = &[
+/// A budget as the first poll listed it, or a change between two polls.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum What<'a> {
+    /// `{"event": "snapshot", ...the API's fields}`.
+    Snapshot {
+        event: &'static str,
+        #[serde(flatten)]
+        budget: &'a BudgetBalance,
+    },
+    /// As [`BudgetChange`] serializes itself.
+    Change(&'a BudgetChange),
+}
+
+impl What<'_> {
+    fn event(&self) -> &'static str {
+        match self {
+            What::Snapshot { event, .. } => event,
+            What::Change(c) => c.event(),
+        }
+    }
+
+    fn budget(&self) -> &BudgetBalance {
+        match self {
+            What::Snapshot { budget, .. } => budget,
+            What::Change(c) => c.budget(),
+        }
+    }
+
+    /// (previous balance, balance, delta).
+    fn amounts(&self) -> (Option<Decimal>, Option<Decimal>, Option<Decimal>) {
+        match self {
+            What::Snapshot { budget, .. } => (None, Some(budget.balance), None),
+            What::Change(c) => (c.previous_balance(), c.balance(), c.delta()),
+        }
+    }
+}
+
+const CSV_HEADER: [&str; 9] = [
     "at",
     "event",
     "budget_id",
@@ -64,74 +96,73 @@ fn signed(d: Decimal) -> String {
     }
 }
 
-fn snapshot_event<'a>(at: &str, b: &'a BudgetBalance) -> Event<'a> {
+fn snapshot_event<'a>(at: &'a str, budget: &'a BudgetBalance) -> Event<'a> {
     Event {
-        at: at.to_owned(),
-        event: "snapshot",
-        budget_id: b.budget_id.as_str(),
-        budget_name: &b.budget_name,
-        currency: b.currency.to_string(),
-        previous_balance: None,
-        balance: Some(b.balance.to_string()),
-        delta: None,
+        at,
+        what: What::Snapshot {
+            event: "snapshot",
+            budget,
+        },
         alert: false,
     }
 }
 
 /// The event of one change; `alert_change` marks a balance moving by strictly more.
 fn change_event<'a>(
-    at: &str,
+    at: &'a str,
     change: &'a BudgetChange,
     alert_change: Option<Decimal>,
 ) -> Event<'a> {
-    let (event, budget, previous, balance) = match change {
-        BudgetChange::Added(b) => ("added", Some(b), None, Some(b.balance)),
-        BudgetChange::Removed(b) => ("removed", Some(b), Some(b.balance), None),
-        BudgetChange::Changed { before, after, .. } => (
-            "changed",
-            Some(after),
-            Some(before.balance),
-            Some(after.balance),
-        ),
-        // A kind of change this CLI does not know yet: shown with what every change has.
-        _ => ("changed", None, None, None),
-    };
     let delta = change.delta();
     Event {
-        at: at.to_owned(),
-        event,
-        budget_id: change.budget_id().as_str(),
-        budget_name: budget.map_or("", |b| b.budget_name.as_str()),
-        currency: budget.map(|b| b.currency.to_string()).unwrap_or_default(),
-        previous_balance: previous.map(|d| d.to_string()),
-        balance: balance.map(|d| d.to_string()),
-        delta: delta.map(signed),
+        at,
+        what: What::Change(change),
         alert: matches!((delta, alert_change), (Some(d), Some(limit)) if d.abs() > limit),
     }
 }
 
 /// A readable line for table format.
 fn text_line(e: &Event<'_>) -> String {
-    let at = short_time(&e.at);
-    let amount = |v: &Option<String>| v.clone().unwrap_or_default();
-    let what = match e.event {
-        "added" => format!("{} {}", amount(&e.balance), e.currency),
-        "removed" => format!("was {} {}", amount(&e.previous_balance), e.currency),
+    let at = short_time(e.at);
+    let budget = e.what.budget();
+    let (previous, balance, delta) = e.what.amounts();
+    let amount = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    let currency = budget.currency;
+    let what = match e.what.event() {
+        "added" => format!("{} {currency}", amount(balance)),
+        "removed" => format!("was {} {currency}", amount(previous)),
         _ => format!(
-            "{} -> {} {} ({})",
-            amount(&e.previous_balance),
-            amount(&e.balance),
-            e.currency,
-            amount(&e.delta)
+            "{} -> {} {currency} ({})",
+            amount(previous),
+            amount(balance),
+            delta.map(signed).unwrap_or_default()
         ),
     };
     let alert = if e.alert { "  ALERT" } else { "" };
     format!(
         "{at}  {:<8} {}  {}  {what}{alert}\n",
-        e.event.to_ascii_uppercase(),
-        e.budget_id,
-        e.budget_name
+        e.what.event().to_ascii_uppercase(),
+        budget.budget_id,
+        budget.budget_name
     )
+}
+
+/// One CSV row: the amounts as written in tables (a delta with its sign).
+fn csv_row(e: &Event<'_>) -> [String; 9] {
+    let budget = e.what.budget();
+    let (previous, balance, delta) = e.what.amounts();
+    let amount = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    [
+        e.at.to_owned(),
+        e.what.event().to_owned(),
+        budget.budget_id.to_string(),
+        budget.budget_name.clone(),
+        budget.currency.to_string(),
+        amount(previous),
+        amount(balance),
+        delta.map(signed).unwrap_or_default(),
+        e.alert.to_string(),
+    ]
 }
 
 /// `2026-01-02T03:04:05.123456Z` → `2026-01-02T03:04:05Z`.
@@ -144,38 +175,20 @@ fn short_time(at: &str) -> String {
 
 /// Prints events in the chosen format.
 fn emit(format: OutputFormat, events: &[Event<'_>]) -> Result<(), CliError> {
-    let mut text = String::new();
-    for e in events {
-        match format {
-            OutputFormat::Table => text.push_str(&text_line(e)),
-            OutputFormat::Json => {
+    let text = match format {
+        OutputFormat::Table => events.iter().map(text_line).collect(),
+        OutputFormat::Json => {
+            let mut text = String::new();
+            for e in events {
                 let line = serde_json::to_string(e)
                     .map_err(|err| CliError::Other(format!("cannot write JSON: {err}")))?;
                 text.push_str(&line);
                 text.push('\n');
             }
-            OutputFormat::Csv => {
-                let alert = e.alert.to_string();
-                let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-                let (previous, balance, delta) =
-                    (opt(&e.previous_balance), opt(&e.balance), opt(&e.delta));
-                csv_line(
-                    &mut text,
-                    &[
-                        &e.at,
-                        e.event,
-                        e.budget_id,
-                        e.budget_name,
-                        &e.currency,
-                        &previous,
-                        &balance,
-                        &delta,
-                        &alert,
-                    ],
-                );
-            }
+            text
         }
-    }
+        OutputFormat::Csv => csv_text(events.iter().map(csv_row)),
+    };
     output::print(&text)
 }
 
@@ -204,9 +217,7 @@ async fn budgets(ctx: &Context, args: WatchBudgetsArgs) -> CliResult {
     let mut alerts = 0_u64;
     let mut polls = 0_u64;
     if format == OutputFormat::Csv {
-        let mut header = String::new();
-        csv_line(&mut header, CSV_HEADER);
-        output::print(&header)?;
+        output::print(&csv_text([CSV_HEADER]))?;
     }
     loop {
         let current = tokio::select! {
@@ -263,21 +274,10 @@ async fn budgets(ctx: &Context, args: WatchBudgetsArgs) -> CliResult {
     })
 }
 
-/// `300s` → `5m`, `1500ms` → `1500ms`, `5400s` → `1h30m`.
+/// `300s` → `5m`, `1500ms` → `1s500ms`, `5400s` → `1h30m`: `humantime`'s form, one word, as
+/// `--interval` reads it.
 fn show_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 != 0 {
-        return format!("{ms}ms");
-    }
-    let secs = d.as_secs();
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let mut out = String::new();
-    for (n, unit) in [(h, "h"), (m, "m"), (s, "s")] {
-        if n > 0 {
-            out.push_str(&format!("{n}{unit}"));
-        }
-    }
-    out
+    humantime::format_duration(d).to_string().replace(' ', "")
 }
 
 #[cfg(test)]
@@ -288,6 +288,11 @@ mod tests {
     fn durations_print_like_they_parse() {
         assert_eq!(show_duration(Duration::from_secs(300)), "5m");
         assert_eq!(show_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(show_duration(Duration::from_millis(1500)), "1s500ms");
+        for ms in [500, 1500, 300_000, 5_400_000, 90_061_000] {
+            let d = Duration::from_millis(ms);
+            assert_eq!(crate::cli::parse_duration(&show_duration(d)), Ok(d), "{ms}");
+        }
         assert_eq!(show_duration(Duration::from_secs(5400)), "1h30m");
         assert_eq!(show_duration(Duration::from_secs(3601)), "1h1s");
     }
@@ -310,7 +315,13 @@ mod tests {
         let down = diff_budgets(&[b("2000.00")], &[b("500.00")]);
         let e = change_event("t", &down[0], limit("1000"));
         assert!(e.alert);
-        assert_eq!(e.delta.as_deref(), Some("-1500.00"));
+        assert_eq!(e.what.amounts().2.map(signed).as_deref(), Some("-1500.00"));
+        let up = change_event("t", &changes[0], None);
+        assert_eq!(csv_row(&up)[7], "+1000.00");
+        let json = serde_json::to_value(&up).unwrap();
+        assert_eq!(json["delta"], "1000.00");
+        assert_eq!(json["at"], "t");
+        assert_eq!(json["alert"], false);
         assert_eq!(
             short_time("2026-01-02T03:04:05.123Z"),
             "2026-01-02T03:04:05Z"

@@ -1,14 +1,14 @@
 //! Cards: the balance of a Dedicated Funds Card, one or many.
 
-use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use ahrvo_transport::{ApiRequest, Error, ErrorKind};
+use ahrvo_transport::{ApiRequest, Error};
 use ahrvo_types::{CardBalance, CardId};
 use futures_core::Stream;
+use futures_util::{StreamExt, stream};
 use tokio::runtime::Handle;
-use tokio::task::{self, JoinSet};
 
 use crate::IssuingClient;
 use crate::generated::operations::GET_CARD_BALANCE;
@@ -84,110 +84,49 @@ impl CardBalanceResult {
     }
 }
 
-/// The balances of many cards as they arrive, from [`IssuingClient::get_card_balances`].
+/// The balances of many cards, from [`IssuingClient::get_card_balances`].
 ///
 /// Read it with [`next`](Self::next), [`collect_all`](Self::collect_all), or as a
-/// [`futures_core::Stream`]. It yields exactly one [`CardBalanceResult`] per card id given, in
-/// completion order, then `None`.
+/// [`futures_core::Stream`]. It yields exactly one [`CardBalanceResult`] per card id given, **in
+/// the order given**, then `None`.
 ///
-/// Requests start when the stream is first polled, and a new one starts each time one of the
-/// at most `concurrency` in flight is read: a consumer that stops reading stops the batch after
-/// at most `concurrency` results waiting. Dropping the stream cancels the requests in flight and
-/// starts no more.
+/// Requests start when the stream is first polled; at most `concurrency` are in flight or
+/// waiting to be read at once, and a new one starts each time the oldest is read: a consumer
+/// that stops reading stops the batch. A slow card holds back the results after it (never more
+/// than `concurrency` of them). The requests run inside the task that polls the stream; dropping
+/// the stream cancels those in flight and starts no more.
 ///
-/// Must be polled inside a Tokio runtime (the requests run as Tokio tasks); polled outside one,
-/// every card not yet started comes back with an [`ErrorKind::Config`](crate::ErrorKind::Config)
-/// error instead of a panic.
-#[derive(Debug)]
+/// Must be polled inside a Tokio runtime (the transport and its timers need one); polled outside
+/// one, every card comes back with an [`ErrorKind::Config`](crate::ErrorKind::Config) error
+/// instead of a panic.
 pub struct CardBalanceStream {
-    client: IssuingClient,
-    concurrency: usize,
-    waiting: VecDeque<CardId>,
-    running: JoinSet<CardBalanceResult>,
-    /// The card of each running task, so that a task that panicked still yields its card.
-    started: HashMap<task::Id, CardId>,
+    inner: Pin<Box<dyn Stream<Item = CardBalanceResult> + Send>>,
+    remaining: usize,
+}
+
+impl fmt::Debug for CardBalanceStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardBalanceStream")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CardBalanceStream {
-    /// The next result to complete, or `None` when every card has been yielded.
+    /// The next result, in the order the cards were given, or `None` when every card has been
+    /// yielded.
     pub async fn next(&mut self) -> Option<CardBalanceResult> {
-        std::future::poll_fn(|cx| self.poll_next_result(cx)).await
+        StreamExt::next(self).await
     }
 
-    /// Every remaining result, one per card not yet yielded, in completion order (so in no
-    /// particular order: match them by [`CardBalanceResult::card_id`]).
-    pub async fn collect_all(mut self) -> Vec<CardBalanceResult> {
-        let mut all = Vec::with_capacity(self.remaining());
-        while let Some(result) = self.next().await {
-            all.push(result);
-        }
-        all
+    /// Every remaining result, one per card not yet yielded, in the order the cards were given.
+    pub async fn collect_all(self) -> Vec<CardBalanceResult> {
+        StreamExt::collect(self).await
     }
 
     /// How many results are still to come.
     pub fn remaining(&self) -> usize {
-        self.waiting.len().saturating_add(self.running.len())
-    }
-
-    /// Starts requests up to the bound; outside a Tokio runtime, fails the next waiting card.
-    fn fill(&mut self) -> Option<CardBalanceResult> {
-        let handle = match Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => {
-                let card_id = self.waiting.pop_front()?;
-                return Some(CardBalanceResult::new(
-                    card_id,
-                    Err(Error::config(
-                        "get_card_balances must be polled inside a Tokio runtime",
-                    )),
-                ));
-            }
-        };
-        while self.running.len() < self.concurrency {
-            let Some(card_id) = self.waiting.pop_front() else {
-                break;
-            };
-            let client = self.client.clone();
-            let id = card_id.clone();
-            let abort = self.running.spawn_on(
-                async move {
-                    let result = client.get_card_balance(id.clone()).await;
-                    CardBalanceResult::new(id, result)
-                },
-                &handle,
-            );
-            self.started.insert(abort.id(), card_id);
-        }
-        None
-    }
-
-    fn poll_next_result(&mut self, cx: &mut Context<'_>) -> Poll<Option<CardBalanceResult>> {
-        if let Some(failed) = self.fill() {
-            return Poll::Ready(Some(failed));
-        }
-        match self.running.poll_join_next_with_id(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Ready(Some(Ok((id, result)))) => {
-                self.started.remove(&id);
-                Poll::Ready(Some(result))
-            }
-            Poll::Ready(Some(Err(join_error))) => {
-                let card_id = self
-                    .started
-                    .remove(&join_error.id())
-                    .unwrap_or_else(|| CardId::new(""));
-                let message = if join_error.is_panic() {
-                    "the balance query panicked"
-                } else {
-                    "the balance query was cancelled"
-                };
-                Poll::Ready(Some(CardBalanceResult::new(
-                    card_id,
-                    Err(Error::new(ErrorKind::Transport, message)),
-                )))
-            }
-        }
+        self.remaining
     }
 }
 
@@ -195,19 +134,36 @@ impl Stream for CardBalanceStream {
     type Item = CardBalanceResult;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_next_result(cx)
+        let this = self.get_mut();
+        let next = this.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(Some(_)) = next {
+            this.remaining = this.remaining.saturating_sub(1);
+        }
+        next
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.remaining();
-        (n, Some(n))
+        (self.remaining, Some(self.remaining))
     }
+}
+
+/// One card's query: its result, or a [`ErrorKind::Config`](crate::ErrorKind::Config) error
+/// outside a Tokio runtime (where the transport would panic).
+async fn query(client: IssuingClient, card_id: CardId) -> CardBalanceResult {
+    let result = if Handle::try_current().is_ok() {
+        client.get_card_balance(card_id.clone()).await
+    } else {
+        Err(Error::config(
+            "get_card_balances must be polled inside a Tokio runtime",
+        ))
+    };
+    CardBalanceResult::new(card_id, result)
 }
 
 impl IssuingClient {
     /// The balances of many Dedicated Funds Cards, at most
     /// [`concurrency`](CardBatchOptions::with_concurrency) requests at once (8 by default),
-    /// yielded as each completes.
+    /// yielded in the order given.
     ///
     /// Every id given yields exactly one [`CardBalanceResult`] (an id given twice is queried
     /// twice): a card that fails (unknown, Shared Funds, a timeout after the client's retries)
@@ -234,12 +190,15 @@ impl IssuingClient {
         card_ids: impl IntoIterator<Item = impl Into<CardId>>,
         options: CardBatchOptions,
     ) -> CardBalanceStream {
+        let ids: Vec<CardId> = card_ids.into_iter().map(Into::into).collect();
+        let remaining = ids.len();
+        let client = self.clone();
+        let inner = stream::iter(ids)
+            .map(move |card_id| query(client.clone(), card_id))
+            .buffered(options.concurrency().max(1));
         CardBalanceStream {
-            client: self.clone(),
-            concurrency: options.concurrency().max(1),
-            waiting: card_ids.into_iter().map(Into::into).collect(),
-            running: JoinSet::new(),
-            started: HashMap::new(),
+            inner: Box::pin(inner),
+            remaining,
         }
     }
 }

@@ -19,7 +19,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod analysis;
 mod auth;
 mod budgets;
 mod cards;

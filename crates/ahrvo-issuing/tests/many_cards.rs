@@ -1,5 +1,6 @@
-//! `get_card_balances` against the in-process sandbox: every id back exactly once, the
-//! concurrency bound (measured on the transport, not by timing), cancellation on drop.
+//! `get_card_balances` against the in-process sandbox: every id back exactly once and in the
+//! order given, the concurrency bound (measured on the transport, not by timing), cancellation
+//! on drop.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -8,11 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ahrvo_issuing::analysis::{ReconcileStatus, parse_expected_csv, reconcile};
 use ahrvo_issuing::{
     CardBalanceResult, CardBatchOptions, CardId, ClientConfig, Decimal, Environment, ErrorKind,
     IssuingClient, IssuingCredentials, RetryConfig,
 };
+use ahrvo_reports::issuing::{ReconcileStatus, parse_expected_csv, reconcile};
 use ahrvo_sandbox::{CardKind, Sandbox};
 use ahrvo_transport::test_util::async_transport_fn;
 use ahrvo_transport::{HttpTransport, ReqwestTransport};
@@ -121,6 +122,8 @@ async fn fifty_cards_each_come_back_once_with_their_balance_or_error() {
         .collect_all()
         .await;
     assert_eq!(results.len(), 50);
+    let order: Vec<&str> = results.iter().map(|r| r.card_id.as_str()).collect();
+    assert_eq!(order, ids, "in the order given");
     let results = by_id(results);
     assert_eq!(results.len(), 50, "every id exactly once");
     assert!(results.values().all(|r| r.len() == 1));
@@ -318,10 +321,7 @@ async fn a_reconciliation_from_a_csv_and_a_batch() {
         .map(|l| match &l.status {
             ReconcileStatus::Match { .. } => "match",
             ReconcileStatus::Discrepancy { .. } => "discrepancy",
-            ReconcileStatus::Failed {
-                kind: ErrorKind::NotFound,
-                ..
-            } => "not found",
+            ReconcileStatus::Failed { error } if error.kind() == ErrorKind::NotFound => "not found",
             _ => "other",
         })
         .collect();

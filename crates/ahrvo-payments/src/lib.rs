@@ -18,7 +18,6 @@
 //! # Ok(()) }
 //! ```
 
-pub mod analysis;
 mod auth;
 mod balance_entries;
 mod balances;

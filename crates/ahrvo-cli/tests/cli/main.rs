@@ -6,6 +6,7 @@ mod common;
 mod balances;
 mod budgets;
 mod cards;
+mod csv_round_trip;
 mod demo;
 mod help;
 mod reconcile;

@@ -111,19 +111,23 @@ async fn a_discrepancy_or_an_unknown_card_is_a_finding() {
 async fn a_card_holding_more_than_expected_shows_a_plus() {
     let sandbox = seeded().await;
     let file = csv_file("more.csv", &format!("card_id,balance\n{CARD},1000\n"));
-    let run = ahrvo(
-        &sandbox,
-        &[
-            "reconcile",
-            "--expected",
-            file.to_str().unwrap(),
-            "-o",
-            "json",
-        ],
-    )
-    .await;
+    let path = file.to_str().unwrap();
+    // People read the sign in the table and in CSV...
+    let run = ahrvo(&sandbox, &["reconcile", "--expected", path]).await;
     run.expect(1);
-    assert_eq!(run.json()["lines"][0]["difference"], "+468.87");
+    assert!(
+        run.stdout
+            .contains("1000  1468.87     +468.87  DISCREPANCY"),
+        "{}",
+        run.stdout
+    );
+    let run = ahrvo(&sandbox, &["reconcile", "--expected", path, "-o", "csv"]).await;
+    run.expect(1);
+    assert!(run.csv_lines()[1].ends_with(",1000,1468.87,+468.87,DISCREPANCY,"));
+    // ...JSON is the report's own serialization: the exact decimal, as every amount.
+    let run = ahrvo(&sandbox, &["reconcile", "--expected", path, "-o", "json"]).await;
+    run.expect(1);
+    assert_eq!(run.json()["lines"][0]["difference"], "468.87");
 }
 
 #[tokio::test(flavor = "multi_thread")]
