@@ -280,18 +280,13 @@ pub struct WatchBudgetsArgs {
     pub count: Option<u64>,
 }
 
-/// `ahrvo sandbox`
+/// `ahrvo sandbox`: the flags of the `ahrvo-sandbox` binary, from the very struct it parses,
+/// so that every flag (latency and fault injection included) exists in both.
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// TCP port on 127.0.0.1 (0: a free one, printed at start).
-    #[arg(long, default_value_t = 0, value_name = "P")]
-    pub port: u16,
-    /// Start from the documentation pages' example objects.
-    #[arg(long)]
-    pub seed: bool,
-    /// Load the state from FILE (if it exists) and save it there after every change.
-    #[arg(long, value_name = "FILE", value_parser = clap::value_parser!(PathBuf))]
-    pub state: Option<PathBuf>,
+    /// The sandbox's own flags (`--port`, `--seed`, `--state`, `--latency-ms`, `--fault-rate`).
+    #[command(flatten)]
+    pub server: ahrvo_sandbox::SandboxArgs,
 }
 
 /// Parses the command line; invalid UTF-8 and every other usage error become clap errors.

@@ -12,7 +12,7 @@
 //! | `balances get ID`, `balance-entries get ID` | one Payments resource | |
 //! | `balances check ID --amount CENTS [--buffer CENTS]` | a payout against `available_amount` | it does not fit or leaves less than the buffer |
 //! | `watch budgets [--interval D] [--alert-change N] [--count K]` | polls and prints changes | a balance moved by more than N |
-//! | `sandbox [--port P] [--seed] [--state FILE]` | a local sandbox until Ctrl-C | |
+//! | `sandbox [--port P] [--seed] [--state FILE] [--latency-ms N] [--fault-rate F]` | a local sandbox until Ctrl-C (the `ahrvo-sandbox` flags) | |
 //! | `demo` | a numbered walkthrough on an embedded sandbox | |
 //!
 //! Every read prints an aligned table (amounts right-aligned), JSON (the API's field names and

@@ -1,6 +1,6 @@
 //! `ahrvo sandbox`: the local sandbox server in the foreground until Ctrl-C.
 
-use ahrvo_sandbox::{Credentials, Sandbox, SandboxConfig, SandboxError};
+use ahrvo_sandbox::{Credentials, Sandbox, SandboxError};
 use serde::Serialize;
 
 use crate::Context;
@@ -41,13 +41,8 @@ pub async fn run(ctx: &Context, args: SandboxArgs) -> CliResult {
         pick(&g.username, &defaults.username),
         pick(&g.password, &defaults.password),
     );
-    let mut config = SandboxConfig::default()
-        .with_port(args.port)
-        .with_seed(args.seed)
-        .with_credentials(credentials);
-    if let Some(path) = &args.state {
-        config = config.with_state_file(path.clone());
-    }
+    let args = args.server;
+    let config = args.to_config().with_credentials(credentials);
     let sandbox = Sandbox::start_with(config).await.map_err(start_error)?;
     let url = sandbox.base_url();
     let c = sandbox.credentials();

@@ -12,6 +12,9 @@ use crate::faults::FaultConfig;
 /// [`SandboxConfig`] with the default credentials; the caller sets its own (the binary reads
 /// the environment, `ahrvo sandbox` its global options).
 #[derive(Debug, Clone, Default, PartialEq, clap::Args)]
+// A group id of its own: a command that flattens this into its own `SandboxArgs` (as
+// `ahrvo sandbox` does) would otherwise hold two groups named "SandboxArgs".
+#[group(id = "ahrvo_sandbox::SandboxArgs")]
 #[non_exhaustive]
 pub struct SandboxArgs {
     /// TCP port on 127.0.0.1 (0: a free one, printed at start).
@@ -67,14 +70,30 @@ mod tests {
     use super::*;
     use crate::faults::FaultKind;
 
+    /// A command whose own args struct has the same name, as in `ahrvo sandbox`.
     #[derive(Debug, Parser)]
     struct Command {
         #[command(flatten)]
-        args: SandboxArgs,
+        args: wrapper::SandboxArgs,
+    }
+
+    mod wrapper {
+        #[derive(Debug, clap::Args)]
+        pub(super) struct SandboxArgs {
+            #[command(flatten)]
+            pub(super) server: super::SandboxArgs,
+        }
+    }
+
+    #[test]
+    fn the_command_is_valid() {
+        use clap::CommandFactory;
+        Command::command().debug_assert();
     }
 
     fn parse(args: &[&str]) -> Result<SandboxArgs, clap::Error> {
-        Command::try_parse_from(std::iter::once("test").chain(args.iter().copied())).map(|c| c.args)
+        Command::try_parse_from(std::iter::once("test").chain(args.iter().copied()))
+            .map(|c| c.args.server)
     }
 
     #[test]

@@ -1,8 +1,7 @@
-//! A stateful local Ahrvo Network API server for tests, demos and development: like
-//! stripe-mock, but it remembers.
+//! A stateful local Ahrvo Network API server, for tests, demos and development.
 //!
-//! It serves the five documented operations at their real paths, with the documented
-//! authentication, envelopes, formats and error statuses:
+//! Like stripe-mock, but it remembers. It serves the five documented operations at their real
+//! paths, with the documented authentication, envelopes, formats and error statuses:
 //!
 //! | operation | method and path |
 //! |---|---|

@@ -165,3 +165,91 @@ async fn a_port_in_use_exits_5() {
     let run = ahrvo_bare(["sandbox", "--port", port.as_str()]).await;
     run.expect(5).one_error_line("cannot listen on");
 }
+
+/// The sandbox's admin counters: `GET /_sandbox/stats` as a plain HTTP/1.1 request.
+fn admin_stats(url: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the sandbox");
+    write!(
+        stream,
+        "GET /_sandbox/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    let body = reply.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("stats are not JSON ({e}): {reply}"))
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_fault_rate_makes_api_calls_fail() {
+    // The flag comes from ahrvo_sandbox::SandboxArgs, flattened into `ahrvo sandbox`.
+    let (child, first, _rest) = start(&["--seed", "--fault-rate", "1"]).await;
+    let url = url_of(&first);
+    let run = ahrvo_bare([
+        "--base-url",
+        url.as_str(),
+        "--api-key",
+        "sandbox-api-key",
+        "--access-token",
+        "sandbox-access-token",
+        "--timeout",
+        "5s",
+        "budgets",
+        "list",
+    ])
+    .await;
+    run.expect(5);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    // Every API request the CLI sent (retries included) got a fault.
+    let stats = admin_stats(&url);
+    let requests = stats["requests"].as_u64().unwrap();
+    let faults: u64 = stats["faults"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert!(requests >= 1, "{stats}");
+    assert_eq!(faults, requests, "{stats}");
+    assert_eq!(interrupt(child).await, 0);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_latency_flag_delays_api_calls() {
+    let (child, first, _rest) = start(&["--seed", "--latency-ms", "400"]).await;
+    let url = url_of(&first);
+    let started = std::time::Instant::now();
+    let run = list(&url).await;
+    run.expect(0);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+    assert_eq!(interrupt(child).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sandbox_takes_every_flag_of_ahrvo_sandbox() {
+    let run = ahrvo_bare(["sandbox", "--help"]).await;
+    run.expect(0);
+    for flag in [
+        "--port",
+        "--seed",
+        "--state",
+        "--latency-ms",
+        "--fault-rate",
+    ] {
+        assert!(run.stdout.contains(flag), "{flag} missing:\n{}", run.stdout);
+    }
+    for bad in [
+        &["sandbox", "--fault-rate", "2"][..],
+        &["sandbox", "--fault-rate", "often"],
+        &["sandbox", "--latency-ms", "soon"],
+    ] {
+        let run = ahrvo_bare(bad).await;
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{bad:?}: {}", run.stdout);
+        assert!(run.stderr.contains("error"), "{bad:?}: {}", run.stderr);
+    }
+}
