@@ -92,8 +92,9 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// How to start a [`Sandbox`]. `Default` is deterministic: ephemeral port, empty state, no
-/// state file, default credentials, no latency, no faults; it never reads the environment.
+/// How to start a [`Sandbox`](crate::Sandbox). `Default` is deterministic: ephemeral port,
+/// empty state, no state file, default credentials, no latency, no faults; it never reads the
+/// environment.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct SandboxConfig {
@@ -192,7 +193,7 @@ impl SandboxConfig {
     }
 }
 
-/// Why a [`Sandbox`] could not start.
+/// Why a [`Sandbox`](crate::Sandbox) could not start.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SandboxError {
