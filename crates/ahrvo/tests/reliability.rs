@@ -24,7 +24,7 @@ use ahrvo::{
     PaymentsClient, PaymentsCredentials, RetryConfig, TimeoutConfig,
 };
 use ahrvo_sandbox::{FaultConfig, FaultKind, Sandbox, SandboxStats};
-use async_trait::async_trait;
+use ahrvo_transport::test_util::async_transport_fn;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -32,12 +32,11 @@ use tokio::net::TcpListener;
 // A transport that counts attempts and makes some of them slower than the per-attempt timeout.
 // ---------------------------------------------------------------------------------------------
 
-/// Wraps the real transport: counts every attempt, and delays a seeded fraction of them by
-/// `delay` (half before sending: the request never leaves; half after the reply arrived: the
-/// server did the work but the client gives up first, as with a slow network).
+/// Around the real transport ([`Chaos::around`]): counts every attempt, and delays a seeded
+/// fraction of them by `delay` (half before sending: the request never leaves; half after the
+/// reply arrived: the server did the work but the client gives up first, as with a slow network).
 #[derive(Debug)]
 struct Chaos {
-    inner: ReqwestTransport,
     slow_ppm: u64,
     delay: Duration,
     rng: AtomicU64,
@@ -47,9 +46,8 @@ struct Chaos {
 }
 
 impl Chaos {
-    fn new(config: &ClientConfig, slow_ppm: u64, delay: Duration, seed: u64) -> Self {
+    fn new(slow_ppm: u64, delay: Duration, seed: u64) -> Self {
         Self {
-            inner: ReqwestTransport::new(config).unwrap(),
             slow_ppm,
             delay,
             rng: AtomicU64::new(seed),
@@ -68,23 +66,28 @@ impl Chaos {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         (z ^ (z >> 31)) % 1_000_000
     }
-}
 
-#[async_trait]
-impl HttpTransport for Chaos {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        self.attempts.fetch_add(1, Ordering::Relaxed);
-        let roll = self.roll();
-        if roll < self.slow_ppm / 2 {
-            self.slow_before.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(self.delay).await;
-        }
-        let reply = self.inner.send(request).await;
-        if (self.slow_ppm / 2..self.slow_ppm).contains(&roll) {
-            self.slow_after.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(self.delay).await;
-        }
-        reply
+    /// The real transport for `config`, with this chaos around it.
+    fn around(self: &Arc<Self>, config: &ClientConfig) -> impl HttpTransport + use<> {
+        let inner = Arc::new(ReqwestTransport::new(config).unwrap());
+        let chaos = Arc::clone(self);
+        async_transport_fn(move |request| {
+            let (inner, chaos) = (Arc::clone(&inner), Arc::clone(&chaos));
+            async move {
+                chaos.attempts.fetch_add(1, Ordering::Relaxed);
+                let roll = chaos.roll();
+                if roll < chaos.slow_ppm / 2 {
+                    chaos.slow_before.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(chaos.delay).await;
+                }
+                let reply = inner.send(request).await;
+                if (chaos.slow_ppm / 2..chaos.slow_ppm).contains(&roll) {
+                    chaos.slow_after.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(chaos.delay).await;
+                }
+                reply
+            }
+        })
     }
 }
 
@@ -116,9 +119,10 @@ fn chaos_client(
     let base = ClientConfig::new(Environment::custom(sandbox.base_url()).unwrap())
         .with_retry(retry)
         .with_timeouts(timeouts);
-    let chaos = Arc::new(Chaos::new(&base, slow_ppm, SLOW_DELAY, seed));
+    let chaos = Arc::new(Chaos::new(slow_ppm, SLOW_DELAY, seed));
+    let transport = Arc::new(chaos.around(&base));
     let config = Config::new(Environment::custom(sandbox.base_url()).unwrap())
-        .with_client(base.with_transport(chaos.clone()))
+        .with_client(base.with_transport(transport))
         .with_issuing(IssuingCredentials::new(
             ahrvo::SANDBOX_API_KEY,
             ahrvo::SANDBOX_ACCESS_TOKEN,
@@ -559,7 +563,8 @@ fn listed(budgets: &[(&str, &str)]) -> Step {
     )
 }
 
-/// Plays `steps` in order (then `Hang` forever) and records what was sent.
+/// Plays `steps` in order (then `Hang` forever) through [`Script::transport`] and records what
+/// was sent.
 #[derive(Debug, Default)]
 struct Script {
     steps: Mutex<VecDeque<Step>>,
@@ -578,28 +583,36 @@ impl Script {
     fn sent(&self) -> Vec<String> {
         self.sent.lock().unwrap().clone()
     }
-}
 
-#[async_trait]
-impl HttpTransport for Script {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        self.sent.lock().unwrap().push(request.method.to_string());
-        let step = self.steps.lock().unwrap().pop_front().unwrap_or(Step::Hang);
-        match step {
-            Step::Reply(status, body) => Ok(HttpResponse::new(
-                StatusCode::from_u16(status).unwrap(),
-                body,
-            )),
-            Step::Dropped => Err(Error::new(
-                ErrorKind::Transport,
-                "connection closed before the reply",
-            )),
-            Step::Truncated => Err(Error::new(
-                ErrorKind::Transport,
-                "the reply body was cut off",
-            )),
-            Step::Hang => std::future::pending().await,
-        }
+    /// The transport that plays the script.
+    fn transport(self: &Arc<Self>) -> Arc<dyn HttpTransport> {
+        let script = Arc::clone(self);
+        Arc::new(async_transport_fn(move |request: HttpRequest| {
+            script.sent.lock().unwrap().push(request.method.to_string());
+            let step = script
+                .steps
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or(Step::Hang);
+            async move {
+                match step {
+                    Step::Reply(status, body) => Ok(HttpResponse::new(
+                        StatusCode::from_u16(status).unwrap(),
+                        body,
+                    )),
+                    Step::Dropped => Err(Error::new(
+                        ErrorKind::Transport,
+                        "connection closed before the reply",
+                    )),
+                    Step::Truncated => Err(Error::new(
+                        ErrorKind::Transport,
+                        "the reply body was cut off",
+                    )),
+                    Step::Hang => std::future::pending().await,
+                }
+            }
+        }))
     }
 }
 
@@ -608,7 +621,7 @@ const TOTAL: Duration = Duration::from_secs(60);
 
 fn scripted(script: &Arc<Script>) -> IssuingClient {
     let config = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
-        .with_transport(script.clone())
+        .with_transport(script.transport())
         .with_timeouts(
             TimeoutConfig::default()
                 .with_per_attempt(PER_ATTEMPT)
@@ -732,7 +745,7 @@ async fn resolution_is_bounded_by_the_total_timeout() {
     // total to 12 s and check that the whole call, resolution included, ends by then.
     let script = Script::new([]);
     let config = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
-        .with_transport(script.clone())
+        .with_transport(script.transport())
         .with_timeouts(
             TimeoutConfig::default()
                 .with_per_attempt(PER_ATTEMPT)

@@ -11,15 +11,14 @@ use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ahrvo::transport::{
-    HttpRequest, HttpResponse, HttpTransport, ReqwestTransport, Secret, TokenProvider,
-};
+use ahrvo::transport::{HttpRequest, HttpTransport, ReqwestTransport, Secret};
 use ahrvo::{
     Client, ClientConfig, Config, Environment, Error, IssuingClient, IssuingCredentials,
-    PaymentsCredentials, RetryConfig,
+    PaymentsCredentials, RetryConfig, TokenProvider,
 };
 use ahrvo_sandbox::{Credentials, FaultConfig, FaultKind, Sandbox, SandboxConfig};
 use ahrvo_testkit::{RecordingServer, Reply};
+use ahrvo_transport::test_util::async_transport_fn;
 use async_trait::async_trait;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -108,39 +107,32 @@ impl log::Log for Capture {
 }
 
 impl Capture {
+    fn record(&self, shown: String) {
+        self.0.lock().unwrap().extend_from_slice(shown.as_bytes());
+    }
+
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
 
-/// Shows every request and reply the real transport handles (auth headers included).
-#[derive(Debug)]
-struct Shown {
-    inner: ReqwestTransport,
-    seen: Capture,
-}
-
-#[async_trait]
-impl HttpTransport for Shown {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let shown = format!("{request:?}\n{request:#?}\n");
-        self.seen
-            .0
-            .lock()
-            .unwrap()
-            .extend_from_slice(shown.as_bytes());
-        let reply = self.inner.send(request).await;
-        let shown = match &reply {
-            Ok(r) => format!("{r:?}\n{r:#?}\n"),
-            Err(e) => show_error(e),
-        };
-        self.seen
-            .0
-            .lock()
-            .unwrap()
-            .extend_from_slice(shown.as_bytes());
-        reply
-    }
+/// The real transport, showing every request and reply it handles (auth headers included) and
+/// itself.
+fn shown(inner: ReqwestTransport, seen: Capture) -> impl HttpTransport {
+    let inner = Arc::new(inner);
+    seen.record(format!("{inner:?}\n{inner:#?}\n"));
+    async_transport_fn(move |request: HttpRequest| {
+        let (inner, seen) = (Arc::clone(&inner), seen.clone());
+        async move {
+            seen.record(format!("{request:?}\n{request:#?}\n"));
+            let reply = inner.send(request).await;
+            seen.record(match &reply {
+                Ok(r) => format!("{r:?}\n{r:#?}\n"),
+                Err(e) => show_error(e),
+            });
+            reply
+        }
+    })
 }
 
 /// A token provider that hands out a stale token first, then a fresh one.
@@ -193,10 +185,7 @@ fn client_config(url: &str, seen: &Capture) -> ClientConfig {
             .with_initial_backoff(Duration::from_millis(1))
             .with_max_backoff(Duration::from_millis(5)),
     );
-    let shown = Shown {
-        inner: ReqwestTransport::new(&base).unwrap(),
-        seen: seen.clone(),
-    };
+    let shown = shown(ReqwestTransport::new(&base).unwrap(), seen.clone());
     base.with_transport(Arc::new(shown))
 }
 
