@@ -83,7 +83,7 @@ impl ApiClient {
         let target = request.target().map_err(|e| e.with_operation(op.id()))?;
         let url = format!("{}{}", self.inner.base_url, target);
         let body = request.take_body();
-        let resendable = request.is_resendable();
+        let resend = request.resend();
         let span = tracing::info_span!(
             "ahrvo.request",
             operation = op.id(),
@@ -100,7 +100,7 @@ impl ApiClient {
             op: &op,
             url,
             body,
-            resendable,
+            resend,
             sent: &sent,
         };
         let run = self.run(call).instrument(span.clone());
@@ -127,7 +127,7 @@ impl ApiClient {
             op,
             url,
             body,
-            resendable,
+            resend,
             sent,
         } = call;
         let started = Instant::now();
@@ -204,10 +204,9 @@ impl ApiClient {
                     }
                 }
             }
-            let decision =
-                inner
-                    .retry
-                    .decide(&error, attempt, started.elapsed(), resendable, jitter());
+            let decision = inner
+                .retry
+                .decide(&error, attempt, started.elapsed(), resend, jitter());
             error.set_prior_outcome_unknown(prior_unknown);
             // Only a write can have been applied by an attempt that failed; a read's outcome is
             // its reply.
@@ -267,6 +266,6 @@ struct Call<'a> {
     op: &'a crate::OperationInfo,
     url: String,
     body: Option<bytes::Bytes>,
-    resendable: bool,
+    resend: crate::Resend,
     sent: &'a AtomicU32,
 }

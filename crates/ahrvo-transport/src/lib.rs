@@ -39,7 +39,7 @@ pub use error::{Error, ErrorKind};
 pub use http::{Method, StatusCode};
 pub use operation::{ApiRequest, Operation, OperationInfo, validate_id};
 pub use reqwest::ReqwestTransport;
-pub use retry::RetryConfig;
+pub use retry::{Resend, RetryConfig};
 #[cfg(any(test, feature = "mock"))]
 pub use transport::MockHttpTransport;
 pub use transport::{HttpRequest, HttpResponse, HttpTransport};

@@ -8,7 +8,7 @@ use http::Method;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
-use crate::Error;
+use crate::{Error, Resend};
 
 /// What an operation of the spec is, whatever it returns: its `operationId`, method and path
 /// template. [`Operation`] adds the type a 2xx reply decodes to.
@@ -185,7 +185,7 @@ impl<O> ApiRequest<O> {
     }
 
     /// Allows the retry policy to send this non-idempotent request again when an attempt's
-    /// outcome is unknown (timeout, connection lost after sending, 5xx). Only for writes the
+    /// outcome is unknown (timeout, connection lost after sending, any 5xx). Only for writes the
     /// server refuses to apply twice (a create whose duplicate is a 409, a top-up keyed by an
     /// order id): the caller then reads [`Error::prior_outcome_unknown`] on a refusal to tell
     /// "already done by an earlier attempt" from "refused".
@@ -194,12 +194,18 @@ impl<O> ApiRequest<O> {
         self
     }
 
-    /// Whether the retry policy may repeat this request after an attempt whose outcome is
-    /// unknown: the method is idempotent, or [`resend_on_unknown_outcome`] was set.
+    /// How safe sending this request again is: idempotent by its method, a write marked
+    /// [`resend_on_unknown_outcome`], or a write sent again only when certainly not processed.
     ///
     /// [`resend_on_unknown_outcome`]: Self::resend_on_unknown_outcome
-    pub fn is_resendable(&self) -> bool {
-        self.operation.is_idempotent() || self.resend_on_unknown_outcome
+    pub fn resend(&self) -> Resend {
+        if self.operation.is_idempotent() {
+            Resend::Idempotent
+        } else if self.resend_on_unknown_outcome {
+            Resend::DuplicatesRefused
+        } else {
+            Resend::OnlyUnprocessed
+        }
     }
 
     /// The operation.

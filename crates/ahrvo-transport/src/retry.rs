@@ -6,6 +6,21 @@ use http::{HeaderMap, StatusCode};
 
 use crate::{Error, ErrorKind};
 
+/// How safe it is to send a request again after an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Resend {
+    /// A write: sent again only when it certainly was not processed (no connection, 429).
+    OnlyUnprocessed,
+    /// Repeating it is harmless (GET and the other idempotent methods): also after a timeout, a
+    /// lost connection, or a listed 5xx.
+    Idempotent,
+    /// A write the server refuses to apply twice (a duplicate name is a 409, an order id is
+    /// unique): also after a timeout, a lost connection or any 5xx, the refusal of a duplicate
+    /// telling the caller that an earlier attempt landed.
+    DuplicatesRefused,
+}
+
 /// The retry policy: bounded in attempts and in total time, exponential backoff with full jitter,
 /// `Retry-After` honoured.
 ///
@@ -98,29 +113,32 @@ impl RetryConfig {
     /// Decides whether to retry after a failed attempt, and after how long.
     ///
     /// `attempt` is the number of attempts made so far (1 after the first), `elapsed` the time
-    /// since the call began, `idempotent` whether the operation may be repeated safely, and
-    /// `jitter` a uniform random number in `[0, 1)` expressed as `u64 / 2^64`.
+    /// since the call began, `safety` how safe sending the request again is, and `jitter` a
+    /// uniform random number in `[0, 1)` expressed as `u64 / 2^64`.
     pub fn decide(
         &self,
         error: &Error,
         attempt: u32,
         elapsed: Duration,
-        idempotent: bool,
+        safety: Resend,
         jitter: u64,
     ) -> Option<Duration> {
         if attempt >= self.max_attempts || elapsed >= self.max_elapsed {
             return None;
         }
-        let worth_it = match error.kind() {
-            ErrorKind::Connect => true,
-            ErrorKind::RateLimited => self.retry_on_status.contains(&429),
-            ErrorKind::Timeout | ErrorKind::Transport => idempotent,
-            ErrorKind::Server => {
-                idempotent
-                    && error
-                        .status()
-                        .is_some_and(|s| self.retry_on_status.contains(&s.as_u16()))
-            }
+        let listed = || {
+            error
+                .status()
+                .is_some_and(|s| self.retry_on_status.contains(&s.as_u16()))
+        };
+        let worth_it = match (error.kind(), safety) {
+            (ErrorKind::Connect, _) => true,
+            (ErrorKind::RateLimited, _) => self.retry_on_status.contains(&429),
+            (ErrorKind::Timeout | ErrorKind::Transport, s) => s != Resend::OnlyUnprocessed,
+            (ErrorKind::Server, Resend::Idempotent) => listed(),
+            // Any 5xx may or may not have applied the write; sending it again is how its
+            // outcome is learnt, and the server refuses to apply it twice.
+            (ErrorKind::Server, Resend::DuplicatesRefused) => true,
             _ => false,
         };
         if !worth_it {
@@ -185,31 +203,63 @@ mod tests {
         let p = RetryConfig::default();
         for code in [429, 502, 503, 504] {
             assert!(
-                p.decide(&status_error(code), 1, Duration::ZERO, true, HALF)
-                    .is_some(),
+                p.decide(
+                    &status_error(code),
+                    1,
+                    Duration::ZERO,
+                    Resend::Idempotent,
+                    HALF
+                )
+                .is_some(),
                 "{code}"
             );
         }
         for code in [400, 401, 403, 404, 409, 500, 501] {
             assert!(
-                p.decide(&status_error(code), 1, Duration::ZERO, true, HALF)
-                    .is_none(),
+                p.decide(
+                    &status_error(code),
+                    1,
+                    Duration::ZERO,
+                    Resend::Idempotent,
+                    HALF
+                )
+                .is_none(),
                 "{code}"
             );
         }
         let t = Error::new(ErrorKind::Timeout, "t");
-        assert!(p.decide(&t, 1, Duration::ZERO, true, HALF).is_some());
+        assert!(
+            p.decide(&t, 1, Duration::ZERO, Resend::Idempotent, HALF)
+                .is_some()
+        );
     }
 
     #[test]
     fn writes_retry_only_when_nothing_was_processed() {
         let p = RetryConfig::default();
-        let d = |e: &Error| p.decide(e, 1, Duration::ZERO, false, HALF);
+        let d = |e: &Error| p.decide(e, 1, Duration::ZERO, Resend::OnlyUnprocessed, HALF);
         assert!(d(&Error::new(ErrorKind::Connect, "refused")).is_some());
         assert!(d(&status_error(429)).is_some());
         assert!(d(&Error::new(ErrorKind::Timeout, "t")).is_none());
         assert!(d(&Error::new(ErrorKind::Transport, "reset")).is_none());
         assert!(d(&status_error(503)).is_none());
+    }
+
+    #[test]
+    fn writes_refused_twice_are_resent_after_any_unknown_outcome() {
+        let p = RetryConfig::default();
+        let d = |e: &Error| p.decide(e, 1, Duration::ZERO, Resend::DuplicatesRefused, HALF);
+        for code in [500, 502, 503, 504] {
+            assert!(d(&status_error(code)).is_some(), "{code}");
+        }
+        assert!(d(&Error::new(ErrorKind::Timeout, "t")).is_some());
+        assert!(d(&Error::new(ErrorKind::Transport, "reset")).is_some());
+        for code in [400, 401, 404, 409] {
+            assert!(d(&status_error(code)).is_none(), "{code}");
+        }
+        // Reads keep the listed statuses only.
+        let r = |e: &Error| p.decide(e, 1, Duration::ZERO, Resend::Idempotent, HALF);
+        assert!(r(&status_error(500)).is_none());
     }
 
     #[test]
@@ -224,12 +274,16 @@ mod tests {
         assert_eq!(p.backoff_cap(200), Duration::from_secs(8));
         let e = status_error(503);
         assert_eq!(
-            p.decide(&e, 3, Duration::ZERO, true, 0),
+            p.decide(&e, 3, Duration::ZERO, Resend::Idempotent, 0),
             Some(Duration::ZERO)
         );
-        let half = p.decide(&e, 3, Duration::ZERO, true, HALF).unwrap();
+        let half = p
+            .decide(&e, 3, Duration::ZERO, Resend::Idempotent, HALF)
+            .unwrap();
         assert_eq!(half, Duration::from_millis(500));
-        let top = p.decide(&e, 3, Duration::ZERO, true, MAX).unwrap();
+        let top = p
+            .decide(&e, 3, Duration::ZERO, Resend::Idempotent, MAX)
+            .unwrap();
         assert!(top <= Duration::from_secs(1) && top > Duration::from_millis(999));
     }
 
@@ -237,19 +291,28 @@ mod tests {
     fn bounded_by_attempts_and_elapsed_time() {
         let p = RetryConfig::default();
         let e = status_error(502);
-        assert!(p.decide(&e, 3, Duration::ZERO, true, HALF).is_none());
         assert!(
-            p.decide(&e, 1, Duration::from_secs(30), true, HALF)
+            p.decide(&e, 3, Duration::ZERO, Resend::Idempotent, HALF)
+                .is_none()
+        );
+        assert!(
+            p.decide(&e, 1, Duration::from_secs(30), Resend::Idempotent, HALF)
                 .is_none()
         );
         // A backoff that would cross the time bound is not started.
         assert!(
-            p.decide(&e, 1, Duration::from_millis(29_900), true, MAX)
-                .is_none()
+            p.decide(
+                &e,
+                1,
+                Duration::from_millis(29_900),
+                Resend::Idempotent,
+                MAX
+            )
+            .is_none()
         );
         assert!(
             RetryConfig::disabled()
-                .decide(&e, 1, Duration::ZERO, true, HALF)
+                .decide(&e, 1, Duration::ZERO, Resend::Idempotent, HALF)
                 .is_none()
         );
     }
@@ -259,11 +322,14 @@ mod tests {
         let p = RetryConfig::default();
         let e = status_error(429).with_retry_after(Some(Duration::from_secs(3)));
         assert_eq!(
-            p.decide(&e, 1, Duration::ZERO, true, 0),
+            p.decide(&e, 1, Duration::ZERO, Resend::Idempotent, 0),
             Some(Duration::from_secs(3))
         );
         let long = status_error(429).with_retry_after(Some(Duration::from_secs(120)));
-        assert_eq!(p.decide(&long, 1, Duration::ZERO, true, 0), None);
+        assert_eq!(
+            p.decide(&long, 1, Duration::ZERO, Resend::Idempotent, 0),
+            None
+        );
     }
 
     #[test]
