@@ -1,4 +1,5 @@
-//! Typed models of the Ahrvo Network API.
+//! Typed models of the Ahrvo Network API: the generated models, exact money, ids, currencies and
+//! timestamps. No HTTP, no async.
 //!
 //! Issuing money is a [`rust_decimal::Decimal`] read from and written back to its decimal string
 //! with its scale intact (`"78900.00"` stays `"78900.00"`); Payments money is [`Cents`], integer

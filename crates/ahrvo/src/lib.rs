@@ -1,4 +1,5 @@
-//! The Rust SDK for the Ahrvo Network API.
+//! The Rust SDK for the Ahrvo Network API: one [`Client`] over the API families, each behind a
+//! cargo feature, re-exporting the crates that do the work.
 //!
 //! One [`Client`], built from one [`Config`], reaches both API families:
 //!
