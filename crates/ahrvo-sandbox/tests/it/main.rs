@@ -8,4 +8,5 @@ mod faults;
 mod issuing;
 mod payments;
 mod persistence;
+mod schema;
 mod spec;
