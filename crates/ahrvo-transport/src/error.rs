@@ -48,6 +48,11 @@ pub enum ErrorKind {
     Decode,
     /// The reply body is larger than the configured limit.
     ResponseTooLarge,
+    /// The peer's reply is not valid HTTP (a garbage or HTTP/0.9 status line, oversized or too
+    /// many headers, a bare CR, conflicting lengths): whatever answers at the base URL does not
+    /// speak HTTP/1.1 as the API does. Not retried, and not an unknown outcome: do not treat it
+    /// as a lost create. [`Error::message`] names the cause.
+    Protocol,
 }
 
 impl ErrorKind {
@@ -69,6 +74,7 @@ impl ErrorKind {
             ErrorKind::Transport => "connection error",
             ErrorKind::Decode => "unexpected reply",
             ErrorKind::ResponseTooLarge => "reply too large",
+            ErrorKind::Protocol => "invalid HTTP reply",
         }
     }
 
@@ -117,6 +123,7 @@ struct Inner {
     retry_after: Option<Duration>,
     attempts: u32,
     prior_outcome_unknown: bool,
+    context: Option<String>,
     source: Option<Source>,
 }
 
@@ -136,6 +143,7 @@ impl Error {
                 retry_after: None,
                 attempts: 0,
                 prior_outcome_unknown: false,
+                context: None,
                 source: None,
             }),
         }
@@ -154,6 +162,33 @@ impl Error {
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl Into<Source>) -> Self {
         self.inner.source = Some(source.into());
+        self
+    }
+
+    /// Adds a note for the person reading the error: what the failure means for this call and
+    /// what to do (a domain crate's "the budget may or may not have been created: ..."). Shown
+    /// by `Display` after the message; kind, status, code, body and source are kept. Notes added
+    /// twice are joined with `; `. Card numbers in the note are masked.
+    ///
+    /// ```
+    /// use ahrvo_transport::{Error, ErrorKind};
+    ///
+    /// let e = Error::new(ErrorKind::Timeout, "no reply within 30s")
+    ///     .with_context("the order may or may not have been placed");
+    /// assert_eq!(e.kind(), ErrorKind::Timeout);
+    /// assert_eq!(e.message(), "no reply within 30s");
+    /// assert_eq!(e.context(), Some("the order may or may not have been placed"));
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "timed out: no reply within 30s; the order may or may not have been placed"
+    /// );
+    /// ```
+    pub fn with_context(mut self, note: impl AsRef<str>) -> Self {
+        let note = mask_card_numbers(note.as_ref());
+        self.inner.context = Some(match self.inner.context.take() {
+            Some(before) => format!("{before}; {note}"),
+            None => note,
+        });
         self
     }
 
@@ -299,6 +334,11 @@ impl Error {
         self.inner.prior_outcome_unknown
     }
 
+    /// The notes added with [`with_context`](Self::with_context), if any.
+    pub fn context(&self) -> Option<&str> {
+        self.inner.context.as_deref()
+    }
+
     /// Whether the same call may succeed if tried again later: rate limiting, server errors,
     /// connection failures and timeouts. Whether retrying is *safe* also depends on the
     /// operation: a create whose outcome is unknown must not be sent twice blindly.
@@ -341,15 +381,21 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     out
 }
 
-/// Masks every card-number-like run: 12 or more digits, alone or in groups joined by single
+/// Masks what looks like a card number: 13 to 19 digits standing alone (neither preceded nor
+/// followed by a letter, a digit or `_`), written in one run or in groups joined by single
 /// spaces or dashes (`4111 1111 1111 1111`, `4111-1111-1111-1111`). All digits but the first
-/// four and the last four become `*`; the separators stay.
+/// four and the last four become `*`; the separators stay. Ids that carry digits
+/// (`card201907021723076246`, `ci202507232016182661`) and shorter or longer numbers stay
+/// readable.
 pub(crate) fn mask_card_numbers(text: &str) -> String {
+    const DIGITS: std::ops::RangeInclusive<usize> = 13..=19;
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        if !chars[i].is_ascii_digit() {
+        // A run starts at a digit not glued to a word before it.
+        if !chars[i].is_ascii_digit() || i.checked_sub(1).is_some_and(|p| word(&chars[p])) {
             out.push(chars[i]);
             i += 1;
             continue;
@@ -370,11 +416,13 @@ pub(crate) fn mask_card_numbers(text: &str) -> String {
                 break;
             }
         }
+        let alone = !chars.get(end).is_some_and(word);
+        let mask = alone && DIGITS.contains(&digits);
         let mut seen = 0;
         for &c in &chars[start..end] {
             if c.is_ascii_digit() {
                 seen += 1;
-                let hidden = digits >= 12 && seen > 4 && seen <= digits - 4;
+                let hidden = mask && seen > 4 && seen <= digits - 4;
                 out.push(if hidden { '*' } else { c });
             } else {
                 out.push(c);
@@ -423,6 +471,9 @@ impl fmt::Display for Error {
         if let Some(path) = &i.json_path {
             write!(f, " at `{path}`")?;
         }
+        if let Some(note) = &i.context {
+            write!(f, "; {note}")?;
+        }
         Ok(())
     }
 }
@@ -458,6 +509,9 @@ impl fmt::Debug for Error {
         }
         if i.prior_outcome_unknown {
             d.field("prior_outcome_unknown", &true);
+        }
+        if let Some(c) = &i.context {
+            d.field("context", c);
         }
         if let Some(s) = &i.source {
             d.field("source", &mask_card_numbers(&s.to_string()));
@@ -522,16 +576,17 @@ mod tests {
             ("378282246310005", "3782*******0005"),
             ("2024-05-01 18:04:33", "2024-05-01 18:04:33"),
             ("id 12345 and 678", "id 12345 and 678"),
-            ("1 2 3 4 5 6 7 8 9 0 1 2", "1 2 3 4 * * * * 9 0 1 2"),
-            ("4111  1111 1111 1111", "4111  1111 **** 1111"),
+            ("1 2 3 4 5 6 7 8 9 0 1 2 3", "1 2 3 4 * * * * * 0 1 2 3"),
+            ("4111  1111 1111 1111", "4111  1111 1111 1111"),
+            ("4111  1111 1111 1111 111", "4111  1111 **** ***1 111"),
         ] {
             assert_eq!(mask_card_numbers(given), shown, "{given:?}");
         }
         // Cut at 200 characters, but never through an unmasked card number.
-        let body = format!("{}4111111111111111 tail", "x".repeat(190));
+        let body = format!("{} 4111111111111111 tail", "x".repeat(189));
         let s = snippet(body.as_bytes());
         assert!(
-            s.starts_with(&format!("{}4111******", "x".repeat(190))),
+            s.starts_with(&format!("{} 4111******", "x".repeat(189))),
             "{s}"
         );
         assert!(!s.contains("41111111"), "{s}");
@@ -554,12 +609,70 @@ mod tests {
         let shown = format!("{e} {e:?} {}", std::error::Error::source(&e).unwrap());
         assert!(!shown.contains("41111111"), "{shown}");
         // A path names the reply's keys; a code is the reply's too (found by fuzzing).
-        let e = Error::decode("op", "m", "tags.k4111111111111111", Bytes::new());
-        assert_eq!(e.json_path(), Some("tags.k4111********1111"));
+        let e = Error::decode("op", "m", "tags.4111111111111111", Bytes::new());
+        assert_eq!(e.json_path(), Some("tags.4111********1111"));
+        let e = Error::decode("op", "m", "data[0].4111 1111 1111 1111", Bytes::new());
+        assert_eq!(e.json_path(), Some("data[0].4111 **** **** 1111"));
         let e = Error::api_refusal("op", "4111111111111111".into(), None, Bytes::new());
         assert!(!format!("{e} {e:?}").contains("41111111"), "{e:?}");
         let raw = Error::new(ErrorKind::Transport, "x").with_source("4111111111111111".to_owned());
         assert!(!format!("{raw:?}").contains("41111111"));
+    }
+
+    #[test]
+    fn ids_with_digits_stay_readable_and_only_card_sized_numbers_are_masked() {
+        for (given, shown) in [
+            // Ids: digits glued to letters or `_` are not a card number.
+            ("card201907021723076246", "card201907021723076246"),
+            (
+                "no card card201907021723076246 here",
+                "no card card201907021723076246 here",
+            ),
+            ("budget ci202507232016182661", "budget ci202507232016182661"),
+            ("id_4111111111111111", "id_4111111111111111"),
+            ("4111111111111111abc", "4111111111111111abc"),
+            ("4111111111111111_x", "4111111111111111_x"),
+            ("é4111111111111111", "é4111111111111111"),
+            // 12 and 20 digits are not a card number; 13 and 19 are.
+            ("123456789012", "123456789012"),
+            ("12345678901234567890", "12345678901234567890"),
+            ("1234567890123", "1234*****0123"),
+            ("1234567890123456789", "1234***********6789"),
+            // Standing alone: punctuation, quotes and ends around it.
+            ("\"4111111111111111\"", "\"4111********1111\""),
+            ("(4111111111111111)", "(4111********1111)"),
+            ("card: 4111-1111-1111-1111.", "card: 4111-****-****-1111."),
+            ("5105 1051 0510 5100", "5105 **** **** 5100"),
+        ] {
+            assert_eq!(mask_card_numbers(given), shown, "{given:?}");
+        }
+        // An API message quoting a card id is shown as sent.
+        let e = Error::api_refusal(
+            "op",
+            "CARD_NOT_FOUND".into(),
+            Some("Card card201907021723076246 does not exist".into()),
+            Bytes::new(),
+        );
+        assert_eq!(e.message(), "Card card201907021723076246 does not exist");
+    }
+
+    #[test]
+    fn context_is_shown_after_the_message_and_keeps_the_rest() {
+        let e = Error::new(ErrorKind::Transport, "the reply body was cut off")
+            .with_operation("createBudget")
+            .with_source(MaskedCause("reset".into()))
+            .with_context("the budget may or may not have been created")
+            .with_context("list the budgets");
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert_eq!(e.message(), "the reply body was cut off");
+        assert!(e.is_outcome_unknown());
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(
+            e.to_string(),
+            "createBudget: connection error: the reply body was cut off; \
+             the budget may or may not have been created; list the budgets"
+        );
+        assert!(format!("{e:?}").contains("context"));
     }
 
     #[test]

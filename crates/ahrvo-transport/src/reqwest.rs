@@ -37,6 +37,9 @@ impl ReqwestTransport {
 }
 
 fn map_err(e: reqwest::Error) -> Error {
+    if let Some(protocol) = protocol_error(&e) {
+        return protocol.with_source(e);
+    }
     let kind = if e.is_connect() {
         ErrorKind::Connect
     } else if e.is_timeout() {
@@ -79,7 +82,9 @@ impl HttpTransport for ReqwestTransport {
         let mut body =
             BytesMut::with_capacity(response.content_length().map_or(8 * 1024, |n| n as usize));
         while let Some(chunk) = response.chunk().await.map_err(|e| {
-            Error::new(ErrorKind::Transport, "the reply body was cut off").with_source(e)
+            protocol_error(&e)
+                .unwrap_or_else(|| Error::new(ErrorKind::Transport, "the reply body was cut off"))
+                .with_source(e)
         })? {
             if body.len() + chunk.len() > limit {
                 return Err(too_large(limit));
@@ -92,6 +97,27 @@ impl HttpTransport for ReqwestTransport {
             body: Bytes::from(body),
         })
     }
+}
+
+/// An [`ErrorKind::Protocol`] error when hyper refused to parse the reply: a garbage, HTTP/0.9
+/// or unknown-version status line, an invalid header (a bare CR), conflicting lengths, a head
+/// over hyper's size or header-count limit. The message is hyper's own description of the cause.
+fn protocol_error(e: &reqwest::Error) -> Option<Error> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(h) = c.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            let mut message = h.to_string();
+            // `is_parse_too_large` exists only with hyper's server feature.
+            if message.contains("too large") {
+                message.push_str(" (too many or too large headers)");
+            }
+            return Some(Error::new(ErrorKind::Protocol, message));
+        }
+        cause = c.source();
+    }
+    None
 }
 
 fn too_large(limit: usize) -> Error {

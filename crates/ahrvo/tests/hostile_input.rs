@@ -3,6 +3,8 @@
 //! any request, one encoded path segment or query value (checked against what a server actually
 //! received), a decode error naming the JSON path, or a kept unknown value. Never a panic.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ahrvo::types::{BalanceType, LinkedType};
@@ -12,10 +14,12 @@ use ahrvo::{
 };
 use ahrvo_sandbox::Sandbox;
 use ahrvo_testkit::{RecordingServer, Reply};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 
-const BALANCE_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getBalance.json");
-const LIST_FIXTURE: &str = include_str!("../../../docs/openapi/examples/listBudgetBalances.json");
-const CARD_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getCardBalance.json");
+const BALANCE_FIXTURE: &str = include_str!("fixtures/getBalance.json");
+const LIST_FIXTURE: &str = include_str!("fixtures/listBudgetBalances.json");
+const CARD_FIXTURE: &str = include_str!("fixtures/getCardBalance.json");
 
 fn config(url: &str) -> ClientConfig {
     ClientConfig::new(Environment::custom(url).unwrap())
@@ -607,5 +611,126 @@ async fn hostile_retry_after_headers_never_panic_or_stall() {
                 c.get_balance("b").await.unwrap();
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies that are not valid HTTP.
+// ---------------------------------------------------------------------------------------------
+
+/// A TCP server that reads each request head and answers every one with `reply`, raw bytes, then
+/// closes the connection. Returns its URL and the number of requests it read.
+async fn raw_http_server(reply: Vec<u8>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&requests);
+    let reply: Arc<[u8]> = reply.into();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (reply, counted) = (Arc::clone(&reply), Arc::clone(&counted));
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _ = socket.write_all(&reply).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, requests)
+}
+
+/// The replies of a peer that does not speak HTTP/1.1, each with the cause the error must name.
+fn invalid_http_replies() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let body = BALANCE_FIXTURE.as_bytes();
+    let ok_with = |headers: &str| {
+        let mut r = format!("HTTP/1.1 200 OK\r\n{headers}\r\n").into_bytes();
+        r.extend_from_slice(body);
+        r
+    };
+    let many: String = (0..200).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let big = format!("x-big: {}\r\n", "a".repeat(1024 * 1024));
+    let length = format!("content-length: {}\r\n", body.len());
+    vec![
+        (
+            "oversized header",
+            ok_with(&big),
+            "message head is too large (too many or too large headers)",
+        ),
+        (
+            "too many headers",
+            ok_with(&many),
+            "message head is too large (too many or too large headers)",
+        ),
+        (
+            "bare CR in a header",
+            ok_with(&format!("x-a: a\rb\r\n{length}")),
+            "invalid HTTP header parsed",
+        ),
+        (
+            "garbage status line",
+            b"HELLO THERE\r\n\r\n".to_vec(),
+            "invalid HTTP version parsed",
+        ),
+        (
+            "a status that is not a number",
+            b"HTTP/1.1 2OO OK\r\ncontent-length: 0\r\n\r\n".to_vec(),
+            "invalid HTTP status-code parsed",
+        ),
+        (
+            "HTTP/0.9 (a body, no status line)",
+            body.to_vec(),
+            "invalid HTTP version parsed",
+        ),
+        (
+            "conflicting lengths",
+            ok_with(&format!("{length}content-length: 3\r\n")),
+            "invalid content-length parsed",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_reply_that_is_not_http_is_a_protocol_error_sent_once() {
+    for (case, reply, cause) in invalid_http_replies() {
+        let (url, requests) = raw_http_server(reply).await;
+        let e = payments(&url).get_balance("b").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{case}: {e}");
+        assert_eq!(requests.load(Ordering::SeqCst), 1, "{case}: not retried");
+        assert_eq!(e.attempts(), 1, "{case}");
+        assert_eq!(e.message(), cause, "{case}");
+        assert_eq!(
+            e.to_string(),
+            format!("getBalance: invalid HTTP reply: {cause}"),
+            "{case}"
+        );
+        assert!(!e.is_retryable() && !e.is_outcome_unknown(), "{case}");
+        assert!(
+            std::error::Error::source(&e).is_some(),
+            "{case}: the cause is kept"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_create_answered_with_invalid_http_is_not_a_lost_create() {
+    for (case, reply, cause) in invalid_http_replies() {
+        let (url, requests) = raw_http_server(reply).await;
+        let e = issuing(&url).create_budget("Q1").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{case}: {e}");
+        assert_eq!(e.message(), cause, "{case}");
+        assert_eq!(
+            requests.load(Ordering::SeqCst),
+            1,
+            "{case}: sent once, not resolved"
+        );
+        assert!(!e.is_outcome_unknown(), "{case}");
     }
 }
