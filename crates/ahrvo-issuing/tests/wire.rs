@@ -6,9 +6,9 @@ use std::time::Duration;
 use ahrvo_issuing::*;
 use ahrvo_testkit::{RecordingServer, Reply};
 
-const LIST_FIXTURE: &str = include_str!("../../../docs/openapi/examples/listBudgetBalances.json");
-const CREATE_FIXTURE: &str = include_str!("../../../docs/openapi/examples/createBudget.json");
-const CARD_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getCardBalance.json");
+const LIST_FIXTURE: &str = include_str!("fixtures/listBudgetBalances.json");
+const CREATE_FIXTURE: &str = include_str!("fixtures/createBudget.json");
+const CARD_FIXTURE: &str = include_str!("fixtures/getCardBalance.json");
 
 /// `text` with `from` replaced by `to`. `from` must occur exactly once: an edit that matched
 /// nothing would leave the fixture as it was, and the test would check nothing.
@@ -23,11 +23,13 @@ fn edit(text: &str, from: &str, to: &str) -> String {
 fn client(server: &RecordingServer) -> IssuingClient {
     let retry = RetryConfig::default().with_initial_backoff(Duration::from_millis(1));
     let config = ClientConfig::new(Environment::custom(server.url()).unwrap()).with_retry(retry);
-    IssuingClient::new(
+    let client = IssuingClient::new(
         &config,
         IssuingCredentials::new("test-api-key", "test-token"),
     )
-    .unwrap()
+    .unwrap();
+    assert_eq!(client.base_url(), server.url().trim_end_matches('/'));
+    client
 }
 
 fn assert_issuing_headers(r: &ahrvo_testkit::Recorded) {

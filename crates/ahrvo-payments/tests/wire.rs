@@ -9,8 +9,8 @@ use ahrvo_types::{
     BalanceEntryState, BalanceEntryType, BalanceType, CreatedBy, EntityType, LinkedType,
 };
 
-const BALANCE_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getBalance.json");
-const ENTRY_FIXTURE: &str = include_str!("../../../docs/openapi/examples/getBalanceEntry.json");
+const BALANCE_FIXTURE: &str = include_str!("fixtures/getBalance.json");
+const ENTRY_FIXTURE: &str = include_str!("fixtures/getBalanceEntry.json");
 
 /// `text` with `from` replaced by `to`. `from` must occur exactly once: an edit that matched
 /// nothing would leave the fixture as it was, and the test would check nothing.
@@ -25,7 +25,10 @@ fn edit(text: &str, from: &str, to: &str) -> String {
 fn client(server: &RecordingServer) -> PaymentsClient {
     let retry = RetryConfig::default().with_initial_backoff(Duration::from_millis(1));
     let config = ClientConfig::new(Environment::custom(server.url()).unwrap()).with_retry(retry);
-    PaymentsClient::new(&config, PaymentsCredentials::new("username", "password")).unwrap()
+    let client =
+        PaymentsClient::new(&config, PaymentsCredentials::new("username", "password")).unwrap();
+    assert_eq!(client.base_url(), server.url().trim_end_matches('/'));
+    client
 }
 
 fn finix_error(code: &str, message: &str) -> String {
