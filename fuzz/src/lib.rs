@@ -48,23 +48,33 @@ pub fn check_error(e: &Error) {
     );
 }
 
-/// Whether `text` holds a run of 12 or more digits, alone or joined by single spaces or dashes:
-/// what the SDK masks.
+/// Whether `text` holds what the SDK masks as a card number: 13 to 19 digits standing alone (not
+/// glued to a letter, digit or `_`), in one run or in groups joined by single spaces or dashes.
+/// Ids with digits (`card201907021723076246`) are not card numbers.
 pub fn has_card_number(text: &str) -> bool {
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
     let chars: Vec<char> = text.chars().collect();
-    let mut digits = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits >= 12 {
-                return true;
-            }
-        } else if !(matches!(c, ' ' | '-')
-            && digits > 0
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
-            digits = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && word(&chars[i - 1])) {
+            i += 1;
+            continue;
         }
+        let (mut end, mut digits) = (i, 0);
+        while end < chars.len() {
+            if chars[end].is_ascii_digit() {
+                digits += 1;
+            } else if !(matches!(chars[end], ' ' | '-')
+                && chars.get(end + 1).is_some_and(char::is_ascii_digit))
+            {
+                break;
+            }
+            end += 1;
+        }
+        if (13..=19).contains(&digits) && !chars.get(end).is_some_and(word) {
+            return true;
+        }
+        i = end;
     }
     false
 }

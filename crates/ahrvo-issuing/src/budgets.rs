@@ -68,16 +68,36 @@ impl From<CreatedBudget> for BudgetId {
     }
 }
 
+/// The documented "no budget accounts" 404 (page 000; the spec's example body):
+/// `{"code": "NOT_FOUND", "message": "No budget accounts exist"}`, the message compared without
+/// regard to case or a final period.
+fn is_no_budgets(e: &Error) -> bool {
+    const CODE: &str = "NOT_FOUND";
+    const MESSAGE: &str = "no budget accounts exist";
+    e.kind() == ErrorKind::NotFound
+        && e.api_code() == Some(CODE)
+        && e.message()
+            .trim()
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(MESSAGE)
+}
+
 impl IssuingClient {
     /// Lists every budget account with its available balance.
     ///
     /// No budget accounts is an empty list, whether the API sends an empty array or its documented
-    /// 404 "no budget accounts exist" (an Issuing error body; a 404 of another shape, such as a
-    /// proxy's page, stays an error).
+    /// 404 "No budget accounts exist" (code `NOT_FOUND`, that message). Any other 404 (an unknown
+    /// route, a proxy's page, a base URL with a wrong path prefix) is an
+    /// [`ErrorKind::NotFound`] error that says the base URL may not serve the Ahrvo API: it is
+    /// never taken for "no budgets".
     #[doc(alias = "listBudgetBalances")]
     pub async fn list_budget_balances(&self) -> Result<Vec<BudgetBalance>, Error> {
         match self.call(ApiRequest::new(LIST_BUDGET_BALANCES)).await {
-            Err(e) if e.kind() == ErrorKind::NotFound && e.api_code().is_some() => Ok(Vec::new()),
+            Err(e) if is_no_budgets(&e) => Ok(Vec::new()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(e.with_context(format!(
+                "is the base URL right? {} may not serve the Ahrvo API",
+                self.base_url()
+            ))),
             other => other,
         }
     }
@@ -94,8 +114,11 @@ impl IssuingClient {
     /// refused with 409, the earlier one created the budget: the call looks it up by name
     /// ([`list_budget_balances`], exact match after trimming) and returns its id with
     /// [`CreatedBudget::recovered`] set. A 2xx reply that cannot be read is resolved the same
-    /// way. If the outcome cannot be resolved, the error says so ([`Error::is_outcome_unknown`]):
-    /// the budget may or may not exist, and only a lookup by name can tell.
+    /// way. If the outcome cannot be resolved, the error says so ([`Error::is_outcome_unknown`],
+    /// or a [`ErrorKind::Decode`] of the create's reply): the budget may or may not exist, and
+    /// only a lookup by name can tell. Its `Display` says it in words ([`Error::context`]):
+    /// `the budget "Q1" may or may not have been created: list the budgets and look for the name
+    /// before creating it again`.
     ///
     /// The Ahrvo API has no idempotency key: a budget of the same name created elsewhere between
     /// the lost attempt and the lookup is indistinguishable from this call's own. Keep budget
@@ -118,6 +141,20 @@ impl IssuingClient {
     #[doc(alias = "createBudget")]
     pub async fn create_budget(&self, name: &str) -> Result<CreatedBudget, Error> {
         let name = validate_budget_name(name)?;
+        self.create_budget_once(name).await.map_err(|e| {
+            // A 2xx create whose reply could not be read created something too.
+            if e.is_outcome_unknown() || e.kind() == ErrorKind::Decode {
+                e.with_context(format!(
+                    "the budget {name:?} may or may not have been created: list the budgets and \
+                     look for the name before creating it again"
+                ))
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn create_budget_once(&self, name: &str) -> Result<CreatedBudget, Error> {
         let request = ApiRequest::new(CREATE_BUDGET)
             .json(&CreateBudgetRequest::new(name.to_owned()))?
             .resend_on_unknown_outcome();

@@ -190,18 +190,16 @@ impl ApiClient {
                 }
                 Err(e) => e,
             };
-            if error.kind() == ErrorKind::Unauthorized {
-                if let Some(refused) = refused {
-                    refreshed = true;
-                    let fresh = inner
-                        .signer
-                        .refresh(&refused)
-                        .await
-                        .map_err(|e| e.with_operation(op.id()))?;
-                    if fresh {
-                        tracing::debug!("401: the signer has a fresh credential; trying once more");
-                        continue;
-                    }
+            if let (ErrorKind::Unauthorized, Some(refused)) = (error.kind(), refused) {
+                refreshed = true;
+                let fresh = inner
+                    .signer
+                    .refresh(&refused)
+                    .await
+                    .map_err(|e| e.with_operation(op.id()))?;
+                if fresh {
+                    tracing::debug!("401: the signer has a fresh credential; trying once more");
+                    continue;
                 }
             }
             let decision = inner
@@ -223,6 +221,13 @@ impl ApiClient {
                     tokio::time::sleep(delay).await;
                 }
                 None => {
+                    let max = inner.retry.max_retry_after;
+                    if let Some(after) = error.retry_after().filter(|after| *after > max) {
+                        error = error.with_context(format!(
+                            "the server asked to wait {after:?} before trying again, longer than \
+                             the {max:?} this client waits (RetryConfig::max_retry_after)"
+                        ));
+                    }
                     tracing::debug!(error = %error, attempt, "giving up");
                     error.set_attempts(sent.load(Ordering::Relaxed));
                     return Err(error);

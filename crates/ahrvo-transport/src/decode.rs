@@ -166,13 +166,12 @@ pub fn extract_message(headers: &HeaderMap, body: &[u8], status: StatusCode) -> 
 /// The `<title>` of an HTML page, or its text with tags removed.
 fn html_text(html: &str) -> String {
     let lower = html.to_ascii_lowercase();
-    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) {
-        if start + 7 <= end {
-            let title = html[start + 7..end].trim();
-            if !title.is_empty() {
-                return title.to_owned();
-            }
-        }
+    let title = (lower.find("<title>"))
+        .zip(lower.find("</title>"))
+        .filter(|(start, end)| start + 7 <= *end)
+        .map(|(start, end)| html[start + 7..end].trim());
+    if let Some(title) = title.filter(|t| !t.is_empty()) {
+        return title.to_owned();
     }
     let mut out = String::new();
     let mut in_tag = false;

@@ -105,9 +105,7 @@ impl HttpTransport for ReqwestTransport {
 fn protocol_error(e: &reqwest::Error) -> Option<Error> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cause {
-        if let Some(h) = c.downcast_ref::<hyper::Error>()
-            && h.is_parse()
-        {
+        if let Some(h) = c.downcast_ref::<hyper::Error>().filter(|h| h.is_parse()) {
             let mut message = h.to_string();
             // `is_parse_too_large` exists only with hyper's server feature.
             if message.contains("too large") {

@@ -86,6 +86,11 @@ impl RetryConfig {
         self.max_elapsed = d;
         self
     }
+    /// Sets the longest `Retry-After` honoured.
+    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
     /// Sets the statuses retried for reads.
     pub fn with_retry_on_status(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
         self.retry_on_status = statuses.into_iter().collect();

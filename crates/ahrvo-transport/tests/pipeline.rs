@@ -185,6 +185,37 @@ async fn a_retry_after_beyond_the_bound_ends_the_call() {
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(mock.calls(), 1);
+    // The error says how long the server asked for, and what this client waits at most.
+    assert_eq!(err.message(), "m");
+    assert_eq!(
+        err.to_string(),
+        "getBalance: rate limited (HTTP 429): m; the server asked to wait 3600s before trying \
+         again, longer than the 20s this client waits (RetryConfig::max_retry_after)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_within_the_bound_adds_no_note() {
+    let limited = reply(429).with_header("retry-after", "5");
+    let retry = RetryConfig::disabled();
+    let err = client(&config(scripted(vec![Ok(limited)])).with_retry(retry))
+        .execute(get())
+        .await
+        .unwrap_err();
+    assert_eq!(err.context(), None);
+    let limited = reply(429).with_header("retry-after", "5");
+    let short = RetryConfig::default().with_max_retry_after(Duration::from_secs(4));
+    let err = client(&config(scripted(vec![Ok(limited)])).with_retry(short))
+        .execute(get())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().ends_with(
+            "asked to wait 5s before trying again, longer than the 4s \
+                                   this client waits (RetryConfig::max_retry_after)"
+        ),
+        "{err}"
+    );
 }
 
 /// The gaps between the attempts of one call that fails `attempts` times with 503.

@@ -9,11 +9,13 @@
 //! fetches a Balance and a Balance Entry, and shows the typed error of a duplicate budget name.
 
 use ahrvo::{Client, Config, ErrorKind};
-use ahrvo_sandbox::{Sandbox, SandboxConfig};
+use ahrvo_sandbox::Sandbox;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sandbox = Sandbox::start_with(SandboxConfig::from_env().with_seed(true)).await?;
+    // The sandbox's own credentials on both sides: `Config::sandbox` never sends the AHRVO_*
+    // credentials of your shell to it.
+    let sandbox = Sandbox::start_seeded().await?;
     println!("Ahrvo SDK quickstart: sandbox at {}\n", sandbox.base_url());
     let client = Client::new(Config::sandbox(sandbox.base_url())?)?;
     let issuing = client.issuing()?;
@@ -78,8 +80,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("7. A typed error: create the same budget name again");
     match issuing.create_budget(name).await {
         Err(e) if e.kind() == ErrorKind::Conflict => {
-            println!("   kind:    {:?}", e.kind());
-            println!("   status:  {:?}", e.status().map(|s| s.as_u16()));
+            println!("   error:   {e}");
+            println!("   kind:    {}", e.kind());
+            if let Some(status) = e.status() {
+                println!("   status:  {}", status.as_u16());
+            }
             println!("   code:    {}", e.api_code().unwrap_or("-"));
             println!("   message: {}", e.message());
         }

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use ahrvo_transport::{ClientConfig, Environment, Error, Result};
+use ahrvo_transport::{ClientConfig, Environment, Error, Result, RetryConfig, TimeoutConfig};
 
 #[cfg(feature = "issuing")]
 use ahrvo_issuing::IssuingCredentials;
@@ -25,14 +25,30 @@ pub struct Config {
     pub client: ClientConfig,
     /// Issuing credentials (API key and access token).
     #[cfg(feature = "issuing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
     pub issuing: Option<IssuingCredentials>,
     /// Payments credentials (HTTP Basic).
     #[cfg(feature = "payments")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
     pub payments: Option<PaymentsCredentials>,
 }
 
 impl Config {
-    /// A configuration for `environment` with no credentials yet.
+    /// A configuration for `environment` with no credentials yet. The environment stays until
+    /// [`with_environment`](Self::with_environment) changes it: no other setter touches it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use ahrvo::{Config, Environment, IssuingCredentials, RetryConfig, TimeoutConfig};
+    ///
+    /// let config = Config::new(Environment::Staging)
+    ///     .with_issuing(IssuingCredentials::new("my-api-key", "my-access-token"))
+    ///     .with_retry(RetryConfig::default().with_max_attempts(5))
+    ///     .with_timeouts(TimeoutConfig::default().with_total(Duration::from_secs(20)));
+    /// assert_eq!(config.environment(), &Environment::Staging);
+    /// # Ok::<(), ahrvo::Error>(())
+    /// ```
     pub fn new(environment: Environment) -> Self {
         Self {
             client: ClientConfig::new(environment),
@@ -40,32 +56,43 @@ impl Config {
         }
     }
 
-    /// A configuration for a local sandbox at `base_url` with its default credentials, which
-    /// are also read from `AHRVO_*` when set (as the sandbox itself does).
+    /// A configuration for a local sandbox at `base_url` with the sandbox's default credentials
+    /// ([`SANDBOX_API_KEY`], [`SANDBOX_ACCESS_TOKEN`], [`SANDBOX_USERNAME`],
+    /// [`SANDBOX_PASSWORD`]).
+    ///
+    /// Credentials in the process environment (`AHRVO_API_KEY`, ...) are ignored: real
+    /// credentials are never sent to a sandbox by accident. To use other credentials, pass them
+    /// explicitly with [`with_issuing`](Self::with_issuing) /
+    /// [`with_payments`](Self::with_payments).
+    ///
+    /// ```
+    /// use ahrvo::{Client, Config};
+    /// use ahrvo_sandbox::Sandbox;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start_seeded().await?;
+    /// let client = Client::new(Config::sandbox(sandbox.base_url())?)?;
+    /// let budgets = client.issuing()?.list_budget_balances().await?;
+    /// assert!(!budgets.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn sandbox(base_url: &str) -> Result<Self> {
-        Self::sandbox_with(base_url, |name| std::env::var(name).ok())
-    }
-
-    fn sandbox_with(base_url: &str, var: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str, default: &str| var(name).unwrap_or_else(|| default.to_owned());
         let config = Self::new(Environment::custom(base_url)?);
         #[cfg(feature = "issuing")]
         let config = config.with_issuing(IssuingCredentials::new(
-            get("AHRVO_API_KEY", SANDBOX_API_KEY),
-            get("AHRVO_ACCESS_TOKEN", SANDBOX_ACCESS_TOKEN),
+            SANDBOX_API_KEY,
+            SANDBOX_ACCESS_TOKEN,
         ));
         #[cfg(feature = "payments")]
-        let config = config.with_payments(PaymentsCredentials::new(
-            get("AHRVO_USERNAME", SANDBOX_USERNAME),
-            get("AHRVO_PASSWORD", SANDBOX_PASSWORD),
-        ));
-        #[cfg(not(any(feature = "issuing", feature = "payments")))]
-        let _ = get;
+        let config =
+            config.with_payments(PaymentsCredentials::new(SANDBOX_USERNAME, SANDBOX_PASSWORD));
         Ok(config)
     }
 
     /// Sets the Issuing credentials.
     #[cfg(feature = "issuing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
     pub fn with_issuing(mut self, credentials: IssuingCredentials) -> Self {
         self.issuing = Some(credentials);
         self
@@ -73,14 +100,50 @@ impl Config {
 
     /// Sets the Payments credentials.
     #[cfg(feature = "payments")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
     pub fn with_payments(mut self, credentials: PaymentsCredentials) -> Self {
         self.payments = Some(credentials);
         self
     }
 
-    /// Replaces the shared client settings.
+    /// The environment requests go to.
+    pub fn environment(&self) -> &Environment {
+        &self.client.environment
+    }
+
+    /// Moves the configuration to another environment: the one setter that does.
+    pub fn with_environment(mut self, environment: Environment) -> Self {
+        self.client.environment = environment;
+        self
+    }
+
+    /// Sets the retry policy; the environment and every other setting stay.
+    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
+        self.client.retry = retry;
+        self
+    }
+
+    /// Sets the timeouts; the environment and every other setting stay.
+    pub fn with_timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.client.timeouts = timeouts;
+        self
+    }
+
+    /// Takes the client settings of `client` (timeouts, retries, transport, user agent, limits)
+    /// but **not its environment**: the configuration stays where it is
+    /// ([`with_environment`](Self::with_environment) moves it).
+    ///
+    /// ```
+    /// use ahrvo::{ClientConfig, Config, Environment, RetryConfig};
+    ///
+    /// let config = Config::new(Environment::Staging)
+    ///     .with_client(ClientConfig::default().with_retry(RetryConfig::disabled()));
+    /// assert_eq!(config.environment(), &Environment::Staging);
+    /// assert_eq!(config.client.retry.max_attempts, 1);
+    /// ```
     pub fn with_client(mut self, client: ClientConfig) -> Self {
-        self.client = client;
+        let environment = self.client.environment.clone();
+        self.client = client.with_environment(environment);
         self
     }
 
@@ -211,8 +274,26 @@ mod tests {
 
     #[test]
     fn sandbox_config_uses_the_sandbox_defaults() {
-        let c = Config::sandbox_with("http://127.0.0.1:5", vars(&[])).unwrap();
+        let c = Config::sandbox("http://127.0.0.1:5").unwrap();
         assert_eq!(c.client.environment.base_url(), "http://127.0.0.1:5");
         assert!(c.issuing.is_some() && c.payments.is_some());
+    }
+
+    #[test]
+    fn only_with_environment_moves_a_configuration() {
+        let retry = RetryConfig::default().with_max_attempts(7);
+        let timeouts = TimeoutConfig::default().with_total(std::time::Duration::from_secs(5));
+        let c = Config::new(Environment::Staging)
+            .with_client(ClientConfig::default().with_user_agent_suffix("app/1"))
+            .with_retry(retry.clone())
+            .with_timeouts(timeouts.clone());
+        assert_eq!(c.environment(), &Environment::Staging);
+        assert_eq!(c.client.user_agent_suffix.as_deref(), Some("app/1"));
+        assert_eq!((&c.client.retry, &c.client.timeouts), (&retry, &timeouts));
+        // A ClientConfig for another environment does not move it either.
+        let c = c.with_client(ClientConfig::new(Environment::Production));
+        assert_eq!(c.environment(), &Environment::Staging);
+        let c = c.with_environment(Environment::Production);
+        assert_eq!(c.environment(), &Environment::Production);
     }
 }
