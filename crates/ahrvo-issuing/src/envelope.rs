@@ -15,7 +15,7 @@ impl ErrorDecoder for IssuingErrors {
         let message = body
             .message
             .unwrap_or_else(|| format!("the API answered with code {}", body.code));
-        Some(ApiErrorBody::new(message, Some(body.code)))
+        Some(ApiErrorBody::new(message, Some(body.code.to_string())))
     }
 }
 

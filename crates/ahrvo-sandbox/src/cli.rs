@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::SandboxConfig;
+use crate::config::{EmptyBudgets, SandboxConfig};
 use crate::faults::FaultConfig;
 
 /// The flags that start a sandbox. [`SandboxArgs::to_config`] turns them into a
@@ -33,6 +33,15 @@ pub struct SandboxArgs {
     /// of API requests, 0 to 1.
     #[arg(long, value_name = "F", value_parser = parse_fault_rate)]
     pub fault_rate: Option<f64>,
+    /// What the budget list answers when no budget accounts exist: `not-found` (404, "No
+    /// budget accounts exist") or `empty-list` (200 with `"data": []`); the page documents
+    /// both.
+    #[arg(long, value_name = "ANSWER", value_enum, default_value_t = EmptyBudgets::NotFound)]
+    pub empty_budgets: EmptyBudgets,
+    /// Seconds a request's headers, then its body, may take to arrive before the connection
+    /// is closed (default 5).
+    #[arg(long, value_name = "SECS", value_parser = parse_read_timeout)]
+    pub read_timeout_secs: Option<f64>,
 }
 
 impl SandboxArgs {
@@ -51,8 +60,19 @@ impl SandboxArgs {
         if let Some(rate) = self.fault_rate {
             config = config.with_faults(FaultConfig::with_rate(rate));
         }
-        config
+        if let Some(secs) = self.read_timeout_secs {
+            config = config.with_read_timeout(Duration::from_secs_f64(secs));
+        }
+        config.with_empty_budgets(self.empty_budgets)
     }
+}
+
+/// A number of seconds above 0, at most a day.
+fn parse_read_timeout(text: &str) -> Result<f64, String> {
+    text.parse()
+        .ok()
+        .filter(|s: &f64| *s > 0.0 && *s <= 86_400.0)
+        .ok_or_else(|| format!("must be a number of seconds above 0 (at most 86400), got {text:?}"))
 }
 
 /// A number from 0 to 1.
@@ -107,6 +127,10 @@ mod tests {
             "--latency-ms=25",
             "--fault-rate",
             "0.25",
+            "--empty-budgets",
+            "empty-list",
+            "--read-timeout-secs",
+            "0.5",
         ])
         .expect("valid flags");
         let config = args.to_config();
@@ -117,6 +141,8 @@ mod tests {
         assert_eq!(config.faults.rate, 0.25);
         assert_eq!(config.faults.kinds, FaultKind::ALL.to_vec());
         assert_eq!(config.credentials, crate::Credentials::default());
+        assert_eq!(config.empty_budgets, EmptyBudgets::EmptyList);
+        assert_eq!(config.read_timeout, Duration::from_millis(500));
     }
 
     #[test]
@@ -128,6 +154,8 @@ mod tests {
         assert_eq!(config.state_file, default.state_file);
         assert_eq!(config.latency, default.latency);
         assert_eq!(config.faults, default.faults);
+        assert_eq!(config.empty_budgets, default.empty_budgets);
+        assert_eq!(config.read_timeout, default.read_timeout);
     }
 
     #[test]
@@ -139,6 +167,9 @@ mod tests {
             &["--fault-rate", "often"],
             &["--port", "70000"],
             &["--latency-ms", "-1"],
+            &["--empty-budgets", "sometimes"],
+            &["--read-timeout-secs", "0"],
+            &["--read-timeout-secs", "-1"],
             &["--nope"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?} accepted");

@@ -19,7 +19,25 @@ pub const DEFAULT_PASSWORD: &str = "sandbox-password";
 /// Default API key whose account has card issuance disabled: issuing answers it 403.
 pub const DEFAULT_FORBIDDEN_API_KEY: &str = "sandbox-api-key-issuing-disabled";
 
+/// Default [`SandboxConfig::read_timeout`]: how long a request's headers or body may take to
+/// arrive.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 const REDACTED: &str = "<redacted>";
+
+/// What the budget list answers when no budget accounts exist. The page (Query Budget Account
+/// Balance) documents both: a `404 Not Found: No budget accounts exist`, and, in its usage
+/// notes, an empty array.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
+pub enum EmptyBudgets {
+    /// `404` with `{"code": "NOT_FOUND", "message": "No budget accounts exist"}` (the default).
+    #[default]
+    NotFound,
+    /// `200` with `{"code": "SUCCESS", "data": []}`.
+    EmptyList,
+}
 
 /// The credentials the sandbox accepts. `Debug` redacts the secrets.
 #[derive(Clone, PartialEq, Eq)]
@@ -114,6 +132,12 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// Faults injected on API requests.
     pub faults: FaultConfig,
+    /// What the budget list answers when no budget accounts exist.
+    pub empty_budgets: EmptyBudgets,
+    /// How long a request's headers, and then its body, may take to arrive; a connection that
+    /// sends less than it announced is closed after this (default
+    /// [`DEFAULT_READ_TIMEOUT`]). Must not be zero.
+    pub read_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -126,6 +150,8 @@ impl Default for SandboxConfig {
             forbidden_api_key: DEFAULT_FORBIDDEN_API_KEY.to_owned(),
             latency: Duration::ZERO,
             faults: FaultConfig::none(),
+            empty_budgets: EmptyBudgets::NotFound,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 }
@@ -140,6 +166,8 @@ impl fmt::Debug for SandboxConfig {
             .field("forbidden_api_key", &REDACTED)
             .field("latency", &self.latency)
             .field("faults", &self.faults)
+            .field("empty_budgets", &self.empty_budgets)
+            .field("read_timeout", &self.read_timeout)
             .finish()
     }
 }
@@ -189,6 +217,18 @@ impl SandboxConfig {
     /// Sets the injected faults.
     pub fn with_faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Sets what the budget list answers when no budget accounts exist.
+    pub fn with_empty_budgets(mut self, empty_budgets: EmptyBudgets) -> Self {
+        self.empty_budgets = empty_budgets;
+        self
+    }
+
+    /// Sets how long a request's headers, and then its body, may take to arrive.
+    pub fn with_read_timeout(mut self, read_timeout: Duration) -> Self {
+        self.read_timeout = read_timeout;
         self
     }
 }

@@ -42,6 +42,7 @@
 //! | `sandbox.rs` | [`Sandbox`]: start, stop, and the library helpers |
 //! | `server.rs` | the accept loop: latency and faults before the router |
 //! | `routes/` | the five operations, `issuing.rs` and `payments.rs` |
+//! | `codes.rs` | every error `code` the sandbox sends, per family (the spec's enums) |
 //! | `admin/` | the `/_sandbox/` API, one file per part |
 //! | `auth.rs` | Bearer + `x-api-key` (issuing), HTTP Basic (payments) |
 //! | `faults/` | [`FaultConfig`], the seeded injector, broken replies |
@@ -52,6 +53,7 @@ mod admin;
 mod auth;
 #[cfg(feature = "cli")]
 mod cli;
+mod codes;
 mod config;
 mod faults;
 mod routes;
@@ -65,7 +67,8 @@ pub use admin::AdminError;
 pub use cli::SandboxArgs;
 pub use config::{
     Credentials, DEFAULT_ACCESS_TOKEN, DEFAULT_API_KEY, DEFAULT_FORBIDDEN_API_KEY,
-    DEFAULT_PASSWORD, DEFAULT_USERNAME, SandboxConfig, SandboxError,
+    DEFAULT_PASSWORD, DEFAULT_READ_TIMEOUT, DEFAULT_USERNAME, EmptyBudgets, SandboxConfig,
+    SandboxError,
 };
 pub use faults::{FaultConfig, FaultCounts, FaultKind, SandboxStats};
 pub use sandbox::Sandbox;

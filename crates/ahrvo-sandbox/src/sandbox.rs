@@ -75,6 +75,11 @@ impl Sandbox {
                 "the issuing-disabled API key must differ from the API key".to_owned(),
             ));
         }
+        if config.read_timeout.is_zero() {
+            return Err(SandboxError::Config(
+                "the read timeout must not be zero".to_owned(),
+            ));
+        }
         let store = Store::open(config.state_file.clone(), config.seed).map_err(|e| {
             SandboxError::StateFile {
                 path: e.path,
@@ -94,6 +99,8 @@ impl Sandbox {
             credentials: config.credentials,
             forbidden_api_key: config.forbidden_api_key,
             seed: config.seed,
+            empty_budgets: config.empty_budgets,
+            read_timeout: config.read_timeout,
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         tracing::info!(%addr, "ahrvo-sandbox listening");

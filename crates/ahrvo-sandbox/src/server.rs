@@ -2,14 +2,21 @@
 //! API, a fallback), with latency and faults applied to the API routes before the router
 //! sees them. A custom loop rather than `axum::serve`, so that a fault can drop a connection
 //! or truncate a body.
+//!
+//! Before any route sees a request, its target and body are held to the server's limits:
+//! a target over [`MAX_URI_BYTES`] is 414, a body over [`MAX_BODY_BYTES`] is 413 (both with
+//! the family's error body), and headers or a body that take longer than the configured read
+//! timeout to arrive close the connection without a reply.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, RETRY_AFTER};
 use axum::http::{HeaderValue, Request, StatusCode, Uri};
 use axum::response::Response;
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::service::Service as _;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -18,32 +25,95 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::admin;
+use crate::codes::HttpCode;
 use crate::faults::{FaultKind, InjectedDrop, truncated_body};
 use crate::routes::{self, Api};
 use crate::shared::Shared;
+
+/// The largest request body read, in bytes; a larger one is 413.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The longest request target (path and query), in bytes; a longer one is 414. (hyper itself
+/// refuses a request line that does not fit its read buffer, about 400 KiB, without a body.)
+pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(routes::api())
         .merge(admin::routes())
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(fallback)
         .with_state(shared)
 }
 
+fn is_admin(path: &str) -> bool {
+    path == "/_sandbox" || path.starts_with("/_sandbox/")
+}
+
 async fn fallback(uri: Uri) -> Response {
     let path = uri.path();
-    if path == "/_sandbox" || path.starts_with("/_sandbox/") {
+    if is_admin(path) {
         admin::not_found()
-    } else if path.starts_with("/payments/") {
-        Api::Payments.error(StatusCode::NOT_FOUND, "NOT_FOUND", "Resource not found")
     } else {
-        Api::Issuing.error(
+        Api::by_prefix(path).error(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            &format!("No such endpoint: {path}"),
+            HttpCode::RouteNotFound,
+            &format!(
+                "No such endpoint: {path} (is the base URL the API's, without an extra path?)"
+            ),
         )
     }
 }
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    let path = uri.path();
+    let message = format!("{path} does not serve this method");
+    if is_admin(path) {
+        admin::refusal(StatusCode::METHOD_NOT_ALLOWED, &message)
+    } else {
+        Api::by_prefix(path).error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            HttpCode::MethodNotAllowed,
+            &message,
+        )
+    }
+}
+
+/// A refusal before routing (413, 414), in the format of the route the request was for.
+fn refusal(path: &str, status: StatusCode, message: &str) -> Response {
+    if is_admin(path) {
+        admin::refusal(status, message)
+    } else {
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            HttpCode::PayloadTooLarge
+        } else {
+            HttpCode::UriTooLong
+        };
+        Api::by_prefix(path).error(status, code, message)
+    }
+}
+
+/// Why a connection is closed without a reply.
+#[derive(Debug)]
+enum Dropped {
+    /// An injected `DropConnection` fault.
+    Injected(InjectedDrop),
+    /// The body did not arrive within the read timeout.
+    ReadTimeout,
+    /// The body could not be read (the client went away, a malformed chunk).
+    Body(String),
+}
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dropped::Injected(drop) => drop.fmt(f),
+            Dropped::ReadTimeout => f.write_str("the request body did not arrive in time"),
+            Dropped::Body(why) => write!(f, "the request body could not be read: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Dropped {}
 
 /// Accepts connections until the task is aborted; dropping the task drops every connection.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -55,6 +125,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
                     let shared = Arc::clone(&shared);
+                    let shared_timeout = shared.read_timeout;
                     let router = router.clone();
                     connections.spawn(async move {
                         let service = hyper::service::service_fn(move |request| {
@@ -62,6 +133,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                         });
                         let result = hyper::server::conn::http1::Builder::new()
                             .timer(TokioTimer::new())
+                            .header_read_timeout(shared_timeout)
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
                         if let Err(e) = result {
@@ -80,13 +152,29 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// One request: admin and unknown routes go straight to the router; API routes get the
-/// configured latency and maybe a fault.
+/// One request: its target and body held to the limits, then admin and unknown routes go
+/// straight to the router; API routes get the configured latency and maybe a fault.
 async fn handle(
     shared: Arc<Shared>,
     router: Router,
     request: Request<Incoming>,
-) -> Result<Response, InjectedDrop> {
+) -> Result<Response, Dropped> {
+    let path = request.uri().path().to_owned();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return Ok(refusal(
+            &path,
+            StatusCode::URI_TOO_LONG,
+            &format!("The request target is {target} bytes; at most {MAX_URI_BYTES} are served"),
+        ));
+    }
+    let request = match read_body(request, shared.read_timeout).await? {
+        Ok(request) => request,
+        Err(too_large) => return Ok(refusal(&path, StatusCode::PAYLOAD_TOO_LARGE, &too_large)),
+    };
     let Some(api) = Api::of(request.uri().path()) else {
         if request.uri().path().starts_with("/_sandbox") {
             shared.injector.count_admin();
@@ -102,21 +190,21 @@ async fn handle(
     };
     tracing::debug!(?fault, path = request.uri().path(), "injecting a fault");
     let reply = match fault {
-        FaultKind::DropConnection => return Err(InjectedDrop),
+        FaultKind::DropConnection => return Err(Dropped::Injected(InjectedDrop)),
         FaultKind::InternalServerError => api.error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_SERVER_ERROR",
+            HttpCode::InternalServerError,
             "Injected fault: internal server error",
         ),
         FaultKind::ServiceUnavailable => api.error(
             StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
+            HttpCode::ServiceUnavailable,
             "Injected fault: service unavailable",
         ),
         FaultKind::TooManyRequests => {
             let mut reply = api.error(
                 StatusCode::TOO_MANY_REQUESTS,
-                "TOO_MANY_REQUESTS",
+                HttpCode::TooManyRequests,
                 "Injected fault: too many requests",
             );
             reply
@@ -138,7 +226,41 @@ async fn handle(
     Ok(reply)
 }
 
-async fn call(router: Router, request: Request<Incoming>) -> Response {
+/// Reads the whole body within `timeout`: the request with its body in memory, or the 413
+/// message when the body is over [`MAX_BODY_BYTES`] (announced or sent). A body that does not
+/// arrive in time, or cannot be read, drops the connection.
+async fn read_body(
+    request: Request<Incoming>,
+    timeout: Duration,
+) -> Result<Result<Request<Body>, String>, Dropped> {
+    let too_large = || {
+        format!("The request body is larger than the {MAX_BODY_BYTES} bytes this server accepts")
+    };
+    let announced = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Ok(Err(too_large()));
+    }
+    let (parts, body) = request.into_parts();
+    let read = tokio::time::timeout(timeout, Limited::new(body, MAX_BODY_BYTES).collect());
+    match read.await {
+        Err(_elapsed) => {
+            tracing::debug!(path = parts.uri.path(), "request body timed out");
+            Err(Dropped::ReadTimeout)
+        }
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Ok(Err(too_large())),
+        Ok(Err(e)) => Err(Dropped::Body(e.to_string())),
+        Ok(Ok(collected)) => Ok(Ok(Request::from_parts(
+            parts,
+            Body::from(collected.to_bytes()),
+        ))),
+    }
+}
+
+async fn call(router: Router, request: Request<Body>) -> Response {
     match TowerToHyperService::new(router).call(request).await {
         Ok(reply) => reply,
         Err(never) => match never {},

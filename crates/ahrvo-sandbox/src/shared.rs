@@ -1,6 +1,6 @@
 //! What every handler shares: the store, the fault injector and the accepted credentials.
 
-use crate::config::Credentials;
+use crate::config::{Credentials, EmptyBudgets};
 use crate::faults::Injector;
 use crate::state::Store;
 
@@ -13,4 +13,8 @@ pub(crate) struct Shared {
     pub(crate) forbidden_api_key: String,
     /// Whether `reset` without an explicit choice reseeds.
     pub(crate) seed: bool,
+    /// What the budget list answers when no budget accounts exist.
+    pub(crate) empty_budgets: EmptyBudgets,
+    /// How long a request's headers, and then its body, may take to arrive.
+    pub(crate) read_timeout: std::time::Duration,
 }

@@ -32,7 +32,7 @@ pub(crate) fn do_create_budget(
     currency: &str,
     balance: Option<&str>,
 ) -> Result<Budget, Failure> {
-    validate_budget_name(name)?;
+    let name = validate_budget_name(name)?;
     let cents = match balance {
         Some(text) => parse_decimal(text).map_err(Failure::BadRequest)?,
         None => 0,

@@ -133,6 +133,17 @@ pub(super) fn reply<T: Serialize>(result: Result<T, Failure>) -> Response {
     }
 }
 
+/// An admin refusal with any status (413, 414: the server's limits).
+pub(crate) fn refusal(status: StatusCode, message: &str) -> Response {
+    json_response(
+        status,
+        &ErrorBody {
+            status: status.as_u16(),
+            error: message,
+        },
+    )
+}
+
 /// The reply for an unknown `/_sandbox/` route.
 pub(crate) fn not_found() -> Response {
     reply::<()>(Err(Failure::NotFound(

@@ -14,9 +14,14 @@ use axum::routing::{get, post};
 use serde::Serialize;
 
 use crate::auth::{IssuingAuth, check_issuing};
-use crate::routes::json_response;
+use crate::codes::IssuingCode;
+use crate::config::EmptyBudgets;
+use crate::routes::{Api, accepts_json, is_json_content_type, json_response, not_acceptable};
 use crate::shared::Shared;
 use crate::state::{CardKind, Failure, Money, validate_budget_name};
+
+/// The longest `card_id` served, in characters (the spec's `CardId` `maxLength`).
+const MAX_CARD_ID_CHARS: usize = 64;
 
 /// `GET`: all budget balances.
 pub(crate) const LIST_BUDGET_BALANCES: &str = "/card/issuance/api/issuing/budget/v2/balance/all";
@@ -59,7 +64,7 @@ struct CardBalanceReply {
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
-    code: &'a str,
+    code: &'static str,
     message: &'a str,
 }
 
@@ -74,37 +79,55 @@ fn success<T: Serialize>(data: T) -> Response {
 }
 
 /// An issuing error reply.
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    json_response(status, &ErrorBody { code, message })
+pub(crate) fn error(status: StatusCode, code: IssuingCode, message: &str) -> Response {
+    json_response(
+        status,
+        &ErrorBody {
+            code: code.as_str(),
+            message,
+        },
+    )
 }
 
 fn failure(f: &Failure) -> Response {
     let code = match f {
-        Failure::BadRequest(_) => "INVALID_PARAMETER",
-        Failure::NotFound(_) => "NOT_FOUND",
-        Failure::Conflict(_) => "BUDGET_NAME_EXISTS",
-        Failure::Storage(_) => "INTERNAL_ERROR",
+        Failure::BadRequest(_) => IssuingCode::InvalidParameter,
+        Failure::NotFound(_) => IssuingCode::NotFound,
+        Failure::Conflict(_) => IssuingCode::BudgetNameExists,
+        Failure::Storage(_) => IssuingCode::InternalServerError,
     };
     error(f.status(), code, f.message())
 }
 
 fn bad_request(message: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, "INVALID_PARAMETER", message)
+    error(
+        StatusCode::BAD_REQUEST,
+        IssuingCode::InvalidParameter,
+        message,
+    )
 }
 
-/// The refusal, unless the Bearer token and the API key are right and issuing is enabled.
+/// The refusal, unless the Bearer token and the API key are right, issuing is enabled and
+/// the client accepts JSON (checked in that order: authentication first).
 fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     match check_issuing(headers, &shared.credentials, &shared.forbidden_api_key) {
-        IssuingAuth::Allowed => None,
-        IssuingAuth::Forbidden => Some(error(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "Card issuance feature not enabled for this account",
-        )),
+        IssuingAuth::Allowed => {}
+        IssuingAuth::Forbidden => {
+            return Some(error(
+                StatusCode::FORBIDDEN,
+                IssuingCode::Forbidden,
+                "Card issuance feature not enabled for this account",
+            ));
+        }
         IssuingAuth::Unauthorized(why) => {
-            Some(error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", why))
+            return Some(error(
+                StatusCode::UNAUTHORIZED,
+                IssuingCode::Unauthorized,
+                why,
+            ));
         }
     }
+    (!accepts_json(headers)).then(|| not_acceptable(Api::Issuing))
 }
 
 async fn list_budget_balances(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
@@ -122,10 +145,10 @@ async fn list_budget_balances(State(shared): State<Arc<Shared>>, headers: Header
             })
             .collect()
     });
-    if data.is_empty() {
+    if data.is_empty() && shared.empty_budgets == EmptyBudgets::NotFound {
         return error(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            IssuingCode::NotFound,
             "No budget accounts exist",
         );
     }
@@ -139,6 +162,13 @@ async fn create_budget(
 ) -> Response {
     if let Some(reply) = refuse(&shared, &headers) {
         return reply;
+    }
+    if !is_json_content_type(&headers) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            IssuingCode::UnsupportedMediaType,
+            "The request body must be sent as Content-Type: application/json",
+        );
     }
     let Ok(body) = body else {
         return bad_request("The request body could not be read");
@@ -155,12 +185,13 @@ async fn create_budget(
         Some(_) => return bad_request("budget_name must be a string"),
         None => return bad_request("budget_name is required"),
     };
-    if let Err(f) = validate_budget_name(&name) {
-        return failure(&f);
-    }
+    let name = match validate_budget_name(&name) {
+        Ok(trimmed) => trimmed,
+        Err(f) => return failure(&f),
+    };
     match shared
         .store
-        .mutate(|s| s.create_budget(&name, "USD", Money(0)))
+        .mutate(|s| s.create_budget(name, "USD", Money(0)))
     {
         Ok(budget_id) => {
             tracing::debug!(%budget_id, "budget created");
@@ -186,19 +217,24 @@ async fn card_balance(
         Some(_) => return bad_request("card_id must not be empty"),
         None => return bad_request("card_id is required"),
     };
-    if card_id.len() > 64 || card_id.chars().any(char::is_control) {
-        return bad_request("card_id is invalid");
+    if card_id.chars().count() > MAX_CARD_ID_CHARS {
+        return bad_request(&format!(
+            "card_id must be at most {MAX_CARD_ID_CHARS} characters"
+        ));
+    }
+    if card_id.chars().any(char::is_control) {
+        return bad_request("card_id must not contain control characters");
     }
     let card = shared.store.card(card_id);
     match card {
         None => error(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            IssuingCode::CardNotFound,
             &format!("Card {card_id} does not exist"),
         ),
         Some(card) if card.kind == CardKind::Shared => error(
             StatusCode::BAD_REQUEST,
-            "NOT_DEDICATED_FUNDS_CARD",
+            IssuingCode::InvalidCardType,
             &format!(
                 "Card {card_id} is not a Dedicated Funds Card: it is a Shared Funds Card, whose \
                  balance is its budget account's balance"

@@ -13,14 +13,13 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
 
-use rand_core::Rng as _;
-
 use crate::auth::check_basic;
-use crate::routes::json_response;
+use crate::codes::PaymentsCode;
+use crate::routes::{Api, accepts_json, json_response, not_acceptable};
 use crate::shared::Shared;
 use crate::state::{
     Balance, BalanceEntry, BalanceType, CreatedBy, EntityType, EntryState, EntryType, LinkedType,
-    WireDetails, rng,
+    WireDetails,
 };
 
 /// `GET`: one Balance.
@@ -134,29 +133,41 @@ struct Embedded<'a> {
 
 #[derive(Serialize)]
 struct ErrorItem<'a> {
-    code: &'a str,
+    code: &'static str,
     message: &'a str,
     logref: String,
 }
 
-/// A Finix-style log reference: 16 hex digits.
+/// A Finix-style log reference: 16 hex digits, never the same twice in a process.
+///
+/// A counter, started at a per-process offset (so that two sandboxes' references differ
+/// too), goes through a bijection of `u64` (the SplitMix64 finalizer): distinct counter values
+/// give distinct references, which still look random.
 fn logref() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let seed = COUNTER.fetch_add(1, Ordering::Relaxed)
-        ^ u64::from(std::process::id()).rotate_left(40)
-        ^ time::OffsetDateTime::now_utc()
-            .unix_timestamp()
-            .unsigned_abs();
-    format!("{:016x}", rng(seed).next_u64())
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(|| {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+        (now as u64) ^ u64::from(std::process::id()).rotate_left(40)
+    });
+    let n = start.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("{:016x}", mix(n))
+}
+
+/// The SplitMix64 finalizer: a bijection (xor-shifts and odd multipliers are invertible).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A payments error reply: `{"total": 1, "_embedded": {"errors": [{code, message, logref}]}}`.
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: PaymentsCode, message: &str) -> Response {
     let body = ErrorList {
         total: 1,
         embedded: Embedded {
             errors: [ErrorItem {
-                code,
+                code: code.as_str(),
                 message,
                 logref: logref(),
             }],
@@ -168,7 +179,7 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
 fn unauthorized() -> Response {
     let mut reply = error(
         StatusCode::UNAUTHORIZED,
-        "UNKNOWN",
+        PaymentsCode::Unknown,
         "Unauthorized: missing or invalid HTTP Basic credentials",
     );
     reply.headers_mut().insert(
@@ -188,6 +199,9 @@ fn prelude(
     if !check_basic(headers, &shared.credentials) {
         return Err(Refusal::Unauthorized);
     }
+    if !accepts_json(headers) {
+        return Err(Refusal::NotAcceptable);
+    }
     match path {
         Ok(Path(id)) if !id.is_empty() => Ok(id),
         Ok(_) => Err(Refusal::BadRequest(format!(
@@ -202,6 +216,7 @@ fn prelude(
 /// Why a payments request is refused before any lookup.
 enum Refusal {
     Unauthorized,
+    NotAcceptable,
     BadRequest(String),
 }
 
@@ -209,7 +224,10 @@ impl Refusal {
     fn reply(self) -> Response {
         match self {
             Refusal::Unauthorized => unauthorized(),
-            Refusal::BadRequest(message) => error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+            Refusal::NotAcceptable => not_acceptable(Api::Payments),
+            Refusal::BadRequest(message) => {
+                error(StatusCode::BAD_REQUEST, PaymentsCode::BadRequest, &message)
+            }
         }
     }
 }
@@ -229,7 +247,7 @@ async fn get_balance(
             Some(balance) => json_response(StatusCode::OK, &BalanceReply::from(balance)),
             None => error(
                 StatusCode::NOT_FOUND,
-                "NOT_FOUND",
+                PaymentsCode::NotFound,
                 &format!("Balance resource not found: {id}"),
             ),
         })
@@ -250,8 +268,47 @@ async fn get_balance_entry(
             Some(entry) => json_response(StatusCode::OK, &BalanceEntryReply::from(entry)),
             None => error(
                 StatusCode::NOT_FOUND,
-                "NOT_FOUND",
+                PaymentsCode::NotFound,
                 &format!("Balance Entry resource not found: {id}"),
             ),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn logrefs_are_16_hex_digits() {
+        let r = logref();
+        assert_eq!(r.len(), 16, "{r}");
+        assert!(r.bytes().all(|b| b.is_ascii_hexdigit()), "{r}");
+    }
+
+    /// Generates references until the wall clock has moved to another second (the old
+    /// generator mixed the clock into its seed, and collided across a tick), and at least
+    /// 20 000 of them: none repeats.
+    #[test]
+    fn logrefs_never_repeat_also_across_a_clock_tick() {
+        let second = || time::OffsetDateTime::now_utc().unix_timestamp();
+        let first = second();
+        let mut seen = BTreeSet::new();
+        let mut n = 0u32;
+        while n < 20_000 || second() == first {
+            let r = logref();
+            assert!(seen.insert(r.clone()), "logref {r} repeated after {n}");
+            n += 1;
+            assert!(n < 50_000_000, "the clock never ticked");
+        }
+    }
+
+    #[test]
+    fn mix_is_injective_on_consecutive_inputs() {
+        let outputs: BTreeSet<u64> = (0..100_000u64)
+            .map(|i| mix(i.wrapping_sub(50_000)))
+            .collect();
+        assert_eq!(outputs.len(), 100_000);
+    }
 }

@@ -52,8 +52,9 @@ pub(crate) struct Card {
     pub(crate) currency: String,
 }
 
-/// Checks a budget name: non-blank, at most 100 characters, no control characters.
-pub(crate) fn validate_budget_name(name: &str) -> Result<(), Failure> {
+/// Checks a budget name as sent (1 to 100 characters, no control characters, not blank: the
+/// spec's constraints) and returns it trimmed, the way it is stored and compared.
+pub(crate) fn validate_budget_name(name: &str) -> Result<&str, Failure> {
     if name.trim().is_empty() {
         return Err(Failure::BadRequest(
             "budget_name must not be empty".to_owned(),
@@ -69,7 +70,7 @@ pub(crate) fn validate_budget_name(name: &str) -> Result<(), Failure> {
             "budget_name must not contain control characters".to_owned(),
         ));
     }
-    Ok(())
+    Ok(name.trim())
 }
 
 fn insufficient(what: &str, available: Money, requested: Money) -> Failure {
@@ -100,6 +101,7 @@ impl State {
                 "currency must be a 3-letter ISO 4217 code such as \"USD\", got {currency:?}"
             )));
         }
+        let name = name.trim();
         if self.budgets.iter().any(|b| b.budget_name == name) {
             return Err(Failure::Conflict(
                 "Budget account with this name already exists".to_owned(),

@@ -36,7 +36,6 @@ use serde::{Deserialize, Serialize};
 
 pub use entries::NewBalanceEntry;
 pub(crate) use entries::{BalanceEntry, CreatedBy, EntityType, EntryState, EntryType, WireDetails};
-pub(crate) use ids::rng;
 pub use issuing::CardKind;
 pub(crate) use issuing::{Budget, Card, validate_budget_name};
 pub(crate) use money::{Money, parse_decimal, parse_positive_amount};

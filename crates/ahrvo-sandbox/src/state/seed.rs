@@ -8,6 +8,9 @@ use super::{
     Balance, BalanceEntry, Budget, Card, CardKind, EntryState, Money, STATE_VERSION, State,
 };
 
+/// The seeded Shared Funds Card (no page names one).
+pub(crate) const SEED_SHARED_CARD_ID: &str = "card201907021723076250";
+
 /// Application id the seeded Balance and Balance Entry are linked to.
 const SEED_APPLICATION_ID: &str = "APgPDQrLD52TYvqazjHJJchM";
 
@@ -18,6 +21,14 @@ impl State {
             budget_id: id.to_owned(),
             budget_name: name.to_owned(),
             balance: Money(cents),
+            currency: "USD".to_owned(),
+        };
+        let dedicated = |suffix: &str, budget_id: &str, last4: &str, cents: i64| Card {
+            card_id: format!("card201907021723076{suffix}"),
+            budget_id: budget_id.to_owned(),
+            kind: CardKind::Dedicated,
+            card_number: format!("5157********{last4}"),
+            available_balance: Money(cents),
             currency: "USD".to_owned(),
         };
         let tags = BTreeMap::new();
@@ -33,17 +44,17 @@ impl State {
                 budget("ci202507232016182662", "Engineering Team Budget", 7_890_000),
                 budget("ci202507232016182663", "Travel Expenses", 1_250_050),
             ],
+            // The card page's examples: 245 to 249 are Dedicated Funds Cards (its reconcile
+            // example expects 246 = 2500.00 and 247 = 850.50; 248 and 249 are listed without a
+            // balance, so theirs are the sandbox's); 250 is the sandbox's own Shared Funds Card.
             cards: vec![
+                dedicated("245", "ci202507232016182661", "2686", 146_887),
+                dedicated("246", "ci202507232016182662", "1357", 250_000),
+                dedicated("247", "ci202507232016182663", "2468", 85_050),
+                dedicated("248", "ci202507232016182661", "3579", 32_000),
+                dedicated("249", "ci202507232016182662", "4680", 4_500),
                 Card {
-                    card_id: "card201907021723076245".to_owned(),
-                    budget_id: "ci202507232016182661".to_owned(),
-                    kind: CardKind::Dedicated,
-                    card_number: "5157********2686".to_owned(),
-                    available_balance: Money(146_887),
-                    currency: "USD".to_owned(),
-                },
-                Card {
-                    card_id: "card201907021723076246".to_owned(),
+                    card_id: SEED_SHARED_CARD_ID.to_owned(),
                     budget_id: "ci202507232016182662".to_owned(),
                     kind: CardKind::Shared,
                     card_number: "5157********8888".to_owned(),
@@ -93,6 +104,29 @@ impl State {
 mod tests {
     use super::*;
 
+    /// The card page (001): 245 to 249 are Dedicated Funds Cards, and its reconcile example's
+    /// expected balances hold.
+    #[test]
+    fn seed_cards_follow_the_card_page() {
+        let state = State::seeded();
+        let card = |suffix: &str| {
+            let id = format!("card201907021723076{suffix}");
+            state
+                .cards
+                .iter()
+                .find(|c| c.card_id == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("{id} is not seeded"))
+        };
+        for suffix in ["245", "246", "247", "248", "249"] {
+            assert_eq!(card(suffix).kind, CardKind::Dedicated, "card {suffix}");
+        }
+        assert_eq!(card("245").available_balance, Money(146_887));
+        assert_eq!(card("246").available_balance, Money(250_000));
+        assert_eq!(card("247").available_balance, Money(85_050));
+        assert_eq!(card("250").kind, CardKind::Shared);
+    }
+
     #[test]
     fn seed_holds_invariants() {
         assert_eq!(State::seeded().check(), Ok(()));
@@ -110,7 +144,7 @@ mod tests {
         assert_eq!(entry["created_by"], "SYSTEM");
         assert_eq!(entry["linked_type"], "APPLICATION");
         assert_eq!(value["balances"][0]["type"], "DISBURSEMENT");
-        assert_eq!(value["cards"][1]["type"], "SHARED");
+        assert_eq!(value["cards"][5]["type"], "SHARED");
         let back: Result<State, _> = serde_json::from_value(value);
         assert_eq!(back.ok(), Some(State::seeded()));
     }

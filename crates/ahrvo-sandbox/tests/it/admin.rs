@@ -245,7 +245,7 @@ async fn admin_validation_errors_are_400_with_a_message() {
             r#"{"type": "FEE", "amount": -5, "external_reference_number": "X"}"#,
         ),
         (
-            "/_sandbox/cards/card201907021723076246/top_up",
+            "/_sandbox/cards/card201907021723076250/top_up",
             r#"{"amount": "1.00"}"#,
         ),
     ];

@@ -8,7 +8,7 @@ pub const LIST: &str = "/card/issuance/api/issuing/budget/v2/balance/all";
 pub const CREATE: &str = "/card/issuance/api/issuing/budget/v2/create";
 pub const CARD: &str = "/card/issuance/api/issuing/card/v2/normal/balance";
 pub const SEED_CARD: &str = "card201907021723076245";
-pub const SEED_SHARED_CARD: &str = "card201907021723076246";
+pub const SEED_SHARED_CARD: &str = "card201907021723076250";
 pub const SEED_BALANCE: &str = "balance_dyz5APsJebDef9oTW9J2Hc";
 pub const SEED_ENTRY: &str = "balance_entry_i5YzFZYEh6CoCrN2zqgPdW";
 
@@ -90,6 +90,27 @@ fn with_issuing(
         Issuing::Forbidden => request
             .bearer_auth(&c.access_token)
             .header("x-api-key", sb.forbidden_api_key()),
+    }
+}
+
+/// A request to an API path with good credentials of its family (`issuing` or payments),
+/// without an `Accept` header.
+pub fn api_request(
+    sb: &Sandbox,
+    method: &str,
+    path: &str,
+    issuing: bool,
+) -> reqwest::RequestBuilder {
+    let url = format!("{}{path}", sb.base_url());
+    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+    let request = client().request(method, url);
+    let c = sb.credentials();
+    if issuing {
+        request
+            .bearer_auth(&c.access_token)
+            .header("x-api-key", &c.api_key)
+    } else {
+        request.basic_auth(&c.username, Some(&c.password))
     }
 }
 

@@ -254,14 +254,14 @@ async fn card_balance_errors() {
         Issuing::Good,
     )
     .await;
-    assert_issuing_error(&unknown, 404, "NOT_FOUND");
+    assert_issuing_error(&unknown, 404, "CARD_NOT_FOUND");
     let shared = issuing_get(
         &sb,
         &format!("{CARD}?card_id={SEED_SHARED_CARD}"),
         Issuing::Good,
     )
     .await;
-    assert_issuing_error(&shared, 400, "NOT_DEDICATED_FUNDS_CARD");
+    assert_issuing_error(&shared, 400, "INVALID_CARD_TYPE");
     let message = shared.body["message"].as_str().unwrap();
     assert!(message.contains("not a Dedicated Funds Card"), "{message}");
 }
@@ -292,12 +292,19 @@ async fn card_topped_up_through_the_library_shows_its_balance() {
 async fn method_and_path_mismatches_are_not_served() {
     let sb = seeded().await;
     let wrong_method = issuing_post(&sb, LIST, "{}", Issuing::Good).await;
-    assert_eq!(wrong_method.status, 405);
+    assert_issuing_error(&wrong_method, 405, "METHOD_NOT_ALLOWED");
+    assert_eq!(
+        wrong_method
+            .headers
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("GET,HEAD")
+    );
     let unknown = issuing_get(
         &sb,
         "/card/issuance/api/issuing/budget/v2/nope",
         Issuing::Good,
     )
     .await;
-    assert_issuing_error(&unknown, 404, "NOT_FOUND");
+    assert_issuing_error(&unknown, 404, "ROUTE_NOT_FOUND");
 }

@@ -5,6 +5,7 @@ mod admin;
 mod binary;
 mod common;
 mod faults;
+mod hygiene;
 mod issuing;
 mod payments;
 mod persistence;

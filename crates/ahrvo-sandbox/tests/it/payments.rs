@@ -144,7 +144,7 @@ async fn unknown_ids_are_404() {
         Payments::Good,
     )
     .await;
-    assert_payments_error(&deeper, 404, "NOT_FOUND");
+    assert_payments_error(&deeper, 404, "ROUTE_NOT_FOUND");
 }
 
 #[tokio::test]

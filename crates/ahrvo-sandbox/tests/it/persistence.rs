@@ -182,6 +182,7 @@ async fn concurrent_mutations_are_all_persisted_without_temp_files() {
                     .post(url)
                     .bearer_auth(&c.access_token)
                     .header("x-api-key", &c.api_key)
+                    .header("Content-Type", "application/json")
                     .body(format!(r#"{{"budget_name": "B{i}"}}"#)),
             )
             .await

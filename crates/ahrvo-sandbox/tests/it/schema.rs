@@ -30,17 +30,30 @@ fn is_annotation(keyword: &str) -> bool {
         )
 }
 
-/// The two patterns the spec uses, checked by hand (no regex engine).
+/// Text without control characters and with one character that is not white space (the
+/// spec's `card_id` and `budget_name` pattern).
+const NAME_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*\
+    [^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\
+    [^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// The patterns the spec uses, checked by hand (no regex engine).
 fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
     match pattern {
-        // A decimal string: optional minus, digits, optionally a dot and digits.
-        r"^-?[0-9]+(\.[0-9]+)?$" => {
+        // A decimal string: optional minus, 1 to 20 digits, optionally a dot and 1 to 8 digits.
+        r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$" => {
             let unsigned = text.strip_prefix('-').unwrap_or(text);
-            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let digits = |s: &str, max: usize| {
+                (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+            };
             Some(match unsigned.split_once('.') {
-                Some((units, fraction)) => digits(units) && digits(fraction),
-                None => digits(unsigned),
+                Some((units, fraction)) => digits(units, 20) && digits(fraction, 8),
+                None => digits(unsigned, 20),
             })
+        }
+        // Rust's `char::is_control` is exactly U+0000..=U+001F and U+007F..=U+009F, and
+        // `str::trim` removes exactly the white space the middle class excludes.
+        p if p == NAME_PATTERN => {
+            Some(!text.chars().any(char::is_control) && !text.trim().is_empty())
         }
         // An ISO 4217 code.
         "^[A-Z]{3}$" => Some(text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase())),

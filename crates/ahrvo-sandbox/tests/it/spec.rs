@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ahrvo_sandbox::{CardKind, NewBalance, NewBalanceEntry, Sandbox};
+use ahrvo_sandbox::{CardKind, FaultConfig, FaultKind, NewBalance, NewBalanceEntry, Sandbox};
 use serde_json::Value;
 
 use crate::common::*;
 use crate::schema::Validator;
 
 fn spec_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi")
 }
 
 pub(crate) fn load_spec() -> Value {
@@ -278,6 +278,60 @@ async fn observe_everything(seeded: &Sandbox, empty: &Sandbox) -> Vec<Observed> 
         entry,
         "unknown",
         payments_get(seeded, &e("balance_entry_nope"), Payments::Good).await
+    );
+
+    // Every operation: an Accept without JSON (406), and the injected 429, 500 and 503.
+    let operations = [
+        ("get", list, LIST.to_owned(), true),
+        ("post", create, CREATE.to_owned(), true),
+        ("get", card, q(SEED_CARD), true),
+        ("get", balance, b(SEED_BALANCE), false),
+        ("get", entry, e(SEED_ENTRY), false),
+    ];
+    let faulty = crate::common::seeded().await;
+    for (method, template, path, issuing) in &operations {
+        let send_to = |sb: &Sandbox, accept: &'static str| {
+            let request = api_request(sb, method, path, *issuing).header("Accept", accept);
+            send(request)
+        };
+        record!(
+            method,
+            template,
+            "Accept: text/html",
+            send_to(seeded, "text/html").await
+        );
+        for kind in [
+            FaultKind::TooManyRequests,
+            FaultKind::InternalServerError,
+            FaultKind::ServiceUnavailable,
+        ] {
+            faulty.set_faults(FaultConfig::with_rate(1.0).kinds([kind]));
+            record!(
+                method,
+                template,
+                format!("{kind:?}"),
+                send_to(&faulty, "application/json").await
+            );
+        }
+    }
+    // Create: a body over the limit (413), a body that is not JSON-typed (415).
+    let big = format!(r#"{{"budget_name": "{}"}}"#, "x".repeat(70 * 1024));
+    record!(
+        "post",
+        create,
+        "70 KiB body",
+        issuing_post(seeded, CREATE, &big, Issuing::Good).await
+    );
+    record!(
+        "post",
+        create,
+        "text/plain body",
+        send(
+            api_request(seeded, "post", CREATE, true)
+                .header("Content-Type", "text/plain")
+                .body(r#"{"budget_name": "Plain"}"#)
+        )
+        .await
     );
     seen
 }

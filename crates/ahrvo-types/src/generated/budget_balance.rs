@@ -7,7 +7,7 @@
 pub struct BudgetBalance {
     /// A unique ID of the budget account.
     pub budget_id: crate::BudgetId,
-    /// The name of the budget account.
+    /// The name of the budget account. 1 to 100 characters, no control characters, not blank. The server trims leading and trailing white space before it stores or compares a name, so " X " is the name "X" (and duplicates it); the SDK sends names trimmed.
     pub budget_name: String,
     /// The available remaining balance of the budget account.
     #[serde(with = "crate::money::decimal_string")]

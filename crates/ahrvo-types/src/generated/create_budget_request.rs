@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBudgetRequest {
-    /// The name of the budget account. Used for identification and organization purposes. Should be unique within your account (a duplicate name is refused with 409) and not empty; the page advises keeping it under 100 characters.
+    /// The name of the budget account. Used for identification and organization purposes. Should be unique within your account (a duplicate name is refused with 409); the page advises keeping it under 100 characters: 1 to 100 characters, no control characters, not blank. The server trims leading and trailing white space before it stores or compares a name, so " X " is the name "X" (and duplicates it); the SDK sends names trimmed.
     pub budget_name: String,
 }
 

@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentsError {
-    /// The error code (e.g. BAD_REQUEST, UNKNOWN for 401, NOT_FOUND).
+    /// The error code (e.g. BAD_REQUEST, UNKNOWN for 401, NOT_FOUND; see PaymentsErrorCode).
     pub code: String,
     /// A human-readable description of the error.
     pub message: String,
