@@ -229,7 +229,7 @@ async fn no_secret_or_card_number_is_ever_shown() {
     );
     show_result(
         &mut seen,
-        &issuing.get_card_balance("card201907021723076246").await,
+        &issuing.get_card_balance("card201907021723076250").await,
     ); // 400
     show_result(
         &mut seen,
