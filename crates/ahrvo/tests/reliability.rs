@@ -139,7 +139,7 @@ fn chaos_client(
 // ---------------------------------------------------------------------------------------------
 
 const SEED_DEDICATED_CARD: &str = "card201907021723076245";
-const SEED_SHARED_CARD: &str = "card201907021723076246";
+const SEED_SHARED_CARD: &str = "card201907021723076250";
 const SEED_BALANCE: &str = "balance_dyz5APsJebDef9oTW9J2Hc";
 const SEED_ENTRY: &str = "balance_entry_i5YzFZYEh6CoCrN2zqgPdW";
 
