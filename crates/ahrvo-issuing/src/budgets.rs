@@ -90,6 +90,26 @@ impl IssuingClient {
     /// route, a proxy's page, a base URL with a wrong path prefix) is an
     /// [`ErrorKind::NotFound`] error that says the base URL may not serve the Ahrvo API: it is
     /// never taken for "no budgets".
+    ///
+    /// ```
+    /// # use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = ahrvo_sandbox::Sandbox::start_seeded().await?;
+    /// # let c = sandbox.credentials();
+    /// # let client = IssuingClient::new(
+    /// #     &ClientConfig::new(Environment::custom(sandbox.base_url())?),
+    /// #     IssuingCredentials::new(c.api_key.clone(), c.access_token.clone()),
+    /// # )?;
+    /// // `client` is an `IssuingClient` (here against a local, seeded sandbox).
+    /// for budget in client.list_budget_balances().await? {
+    ///     println!("{:<30} {} {}", budget.budget_name, budget.currency, budget.balance);
+    /// }
+    /// let budgets = client.list_budget_balances().await?;
+    /// let travel = budgets.iter().find(|b| b.budget_name == "Travel Expenses").unwrap();
+    /// assert_eq!(travel.balance.to_string(), "12500.50"); // exact, scale kept
+    /// # Ok(()) }
+    /// ```
     #[doc(alias = "listBudgetBalances")]
     pub async fn list_budget_balances(&self) -> Result<Vec<BudgetBalance>, Error> {
         match self.call(ApiRequest::new(LIST_BUDGET_BALANCES)).await {
@@ -124,15 +144,28 @@ impl IssuingClient {
     /// the lost attempt and the lookup is indistinguishable from this call's own. Keep budget
     /// names unique to one creator.
     ///
-    /// ```no_run
-    /// # async fn run(client: ahrvo_issuing::IssuingClient) -> Result<(), ahrvo_issuing::Error> {
+    /// ```
+    /// # use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = ahrvo_sandbox::Sandbox::start_seeded().await?;
+    /// # let c = sandbox.credentials();
+    /// # let client = IssuingClient::new(
+    /// #     &ClientConfig::new(Environment::custom(sandbox.base_url())?),
+    /// #     IssuingCredentials::new(c.api_key.clone(), c.access_token.clone()),
+    /// # )?;
+    /// // `client` is an `IssuingClient` (here against a local, seeded sandbox).
     /// use ahrvo_issuing::ErrorKind;
+    ///
+    /// let created = client.create_budget("Q1 2026 Operations").await?;
+    /// println!("budget {}", created.budget_id);
     ///
     /// match client.create_budget("Q1 2026 Operations").await {
     ///     Ok(created) => println!("budget {}", created.budget_id),
-    ///     Err(e) if e.kind() == ErrorKind::Conflict => println!("that name is taken"),
-    ///     Err(e) if e.is_outcome_unknown() => println!("unknown outcome: list budgets to check"),
-    ///     Err(e) => return Err(e),
+    ///     Err(e) if e.kind() == ErrorKind::Conflict => println!("that name is taken: {e}"),
+    ///     // `e` says it: "the budget ... may or may not have been created: list the budgets..."
+    ///     Err(e) if e.is_outcome_unknown() => println!("{e}"),
+    ///     Err(e) => return Err(e.into()),
     /// }
     /// # Ok(()) }
     /// ```
@@ -189,7 +222,7 @@ impl IssuingClient {
     async fn recover_by_name(&self, name: &str) -> Option<BudgetId> {
         let retry = self.api.retry_config();
         for round in 1..=retry.max_attempts.max(1) {
-            if round > 1 {
+            if round >= 1 {
                 tokio::time::sleep(retry.jittered_backoff(round - 1)).await;
             }
             match self.find_budget(name).await {

@@ -19,6 +19,28 @@ impl IssuingClient {
     /// A Shared Funds Card has no balance of its own: the API answers 400, an
     /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) error carrying its message. An
     /// unknown card is [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
+    ///
+    /// ```
+    /// # use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = ahrvo_sandbox::Sandbox::start_seeded().await?;
+    /// # let c = sandbox.credentials();
+    /// # let client = IssuingClient::new(
+    /// #     &ClientConfig::new(Environment::custom(sandbox.base_url())?),
+    /// #     IssuingCredentials::new(c.api_key.clone(), c.access_token.clone()),
+    /// # )?;
+    /// // `client` is an `IssuingClient` (here against a local, seeded sandbox).
+    /// use ahrvo_issuing::ErrorKind;
+    ///
+    /// let card = client.get_card_balance("card201907021723076245").await?;
+    /// println!("{} available {}", card.card_number, card.available_balance);
+    /// assert!(card.card_number.as_str().contains("****")); // masked, always
+    ///
+    /// let missing = client.get_card_balance("card-that-does-not-exist").await.unwrap_err();
+    /// assert_eq!(missing.kind(), ErrorKind::NotFound);
+    /// # Ok(()) }
+    /// ```
     #[doc(alias = "getCardBalance")]
     pub async fn get_card_balance(&self, card_id: impl Into<CardId>) -> Result<CardBalance, Error> {
         let card_id = card_id.into();
@@ -171,19 +193,33 @@ impl IssuingClient {
     /// [`get_card_balance`](Self::get_card_balance) with this client's retries and timeouts.
     /// See [`CardBalanceStream`] for when requests start and how dropping cancels them.
     ///
-    /// ```no_run
-    /// use ahrvo_issuing::{CardBatchOptions, IssuingClient};
+    /// ```
+    /// # use ahrvo_issuing::{ClientConfig, Environment, IssuingClient, IssuingCredentials};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = ahrvo_sandbox::Sandbox::start_seeded().await?;
+    /// # let c = sandbox.credentials();
+    /// # let client = IssuingClient::new(
+    /// #     &ClientConfig::new(Environment::custom(sandbox.base_url())?),
+    /// #     IssuingCredentials::new(c.api_key.clone(), c.access_token.clone()),
+    /// # )?;
+    /// // `client` is an `IssuingClient` (here against a local, seeded sandbox).
+    /// use ahrvo_issuing::CardBatchOptions;
     ///
-    /// # async fn run(client: IssuingClient) {
-    /// let ids = ["card201907021723076245", "card201907021723076246"];
+    /// let ids = ["card201907021723076245", "card-unknown"];
     /// let mut balances = client.get_card_balances(ids, CardBatchOptions::default().with_concurrency(4));
+    /// let mut failed = 0;
     /// while let Some(card) = balances.next().await {
     ///     match card.result {
     ///         Ok(balance) => println!("{}: {}", card.card_id, balance.available_balance),
-    ///         Err(e) => eprintln!("{}: {e}", card.card_id),
+    ///         Err(e) => {
+    ///             failed += 1;
+    ///             eprintln!("{}: {e}", card.card_id)
+    ///         }
     ///     }
     /// }
-    /// # }
+    /// assert_eq!(failed, 1);
+    /// # Ok(()) }
     /// ```
     pub fn get_card_balances(
         &self,

@@ -9,6 +9,24 @@ use crate::generated::operations::GET_BALANCE;
 impl PaymentsClient {
     /// Fetches a Balance. Check [`Balance::is_consistent`] (posted = available + pending) before
     /// acting on it; decide payouts on `available_amount` alone.
+    ///
+    /// ```
+    /// # use ahrvo_payments::{ClientConfig, Environment, PaymentsClient, PaymentsCredentials};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = ahrvo_sandbox::Sandbox::start_seeded().await?;
+    /// # let c = sandbox.credentials();
+    /// # let client = PaymentsClient::new(
+    /// #     &ClientConfig::new(Environment::custom(sandbox.base_url())?),
+    /// #     PaymentsCredentials::new(c.username.clone(), c.password.clone()),
+    /// # )?;
+    /// // `client` is a `PaymentsClient` (here against a local, seeded sandbox).
+    /// let balance = client.get_balance("balance_dyz5APsJebDef9oTW9J2Hc").await?;
+    /// assert!(balance.is_consistent());
+    /// let available = balance.available_amount.to_decimal(balance.currency); // cents → units
+    /// println!("available {available} {}", balance.currency);
+    /// # Ok(()) }
+    /// ```
     #[doc(alias = "getBalance")]
     pub async fn get_balance(&self, balance_id: impl Into<BalanceId>) -> Result<Balance, Error> {
         let id = balance_id.into();

@@ -103,6 +103,20 @@ impl fmt::Debug for Environment {
 }
 
 /// Timeouts. All are on by default: a call can never hang.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use ahrvo_transport::{ClientConfig, Environment, TimeoutConfig};
+///
+/// let timeouts = TimeoutConfig::default()
+///     .with_connect(Duration::from_secs(3))
+///     .with_per_attempt(Duration::from_secs(10))
+///     .with_total(Duration::from_secs(25)); // retries and backoff included
+/// let config = ClientConfig::new(Environment::Staging).with_timeouts(timeouts);
+/// assert_eq!(config.timeouts.total, Duration::from_secs(25));
+/// assert_eq!(TimeoutConfig::default().per_attempt, Duration::from_secs(30));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TimeoutConfig {

@@ -41,6 +41,7 @@ pub use operation::{ApiRequest, Operation, OperationInfo, validate_id};
 pub use reqwest::ReqwestTransport;
 pub use retry::{Resend, RetryConfig};
 #[cfg(any(test, feature = "mock"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use transport::MockHttpTransport;
 pub use transport::{HttpRequest, HttpResponse, HttpTransport};
 

@@ -27,6 +27,24 @@ pub enum Resend {
 /// Reads (GET) are retried on the statuses in [`retry_on_status`](Self::retry_on_status) and on
 /// connection errors and timeouts. Writes (POST) are retried only when the request certainly was
 /// not processed: a failed connection, or 429.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use ahrvo_transport::{ClientConfig, Environment, RetryConfig};
+///
+/// let retry = RetryConfig::default()
+///     .with_max_attempts(5) // the first attempt included
+///     .with_initial_backoff(Duration::from_millis(100))
+///     .with_max_retry_after(Duration::from_secs(5))
+///     .with_retry_on_status([429, 500, 502, 503, 504]);
+/// assert_eq!(retry.backoff_cap(1), Duration::from_millis(100));
+/// assert_eq!(retry.backoff_cap(3), Duration::from_millis(400));
+///
+/// let config = ClientConfig::new(Environment::Staging).with_retry(retry);
+/// assert_eq!(config.retry.max_attempts, 5);
+/// assert_eq!(RetryConfig::disabled().max_attempts, 1);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryConfig {

@@ -24,6 +24,8 @@
 //! The crates behind it can be used alone: `ahrvo-issuing` does not pull Payments and the reverse.
 //! TLS is rustls by default (feature `rustls`); `native-tls` uses the platform library instead.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod config;
 
 pub use config::{
@@ -38,15 +40,20 @@ pub use ahrvo_types as types;
 pub use ahrvo_types::{Cents, Currency, Decimal};
 
 #[cfg(feature = "issuing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
 pub use ahrvo_issuing as issuing;
 #[cfg(feature = "issuing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
 pub use ahrvo_issuing::{IssuingClient, IssuingCredentials, StaticToken, TokenProvider};
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 pub use ahrvo_payments as payments;
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 pub use ahrvo_payments::{PaymentsClient, PaymentsCredentials};
 /// The pages' use-case reports (feature `reports`): pure, exact and serializable.
 #[cfg(feature = "reports")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
 pub use ahrvo_reports as reports;
 
 /// One client for both API families. Cheap to clone, `Send + Sync`.
@@ -60,6 +67,22 @@ pub struct Client {
 
 impl Client {
     /// Builds the clients for which `config` holds credentials.
+    ///
+    /// ```
+    /// use ahrvo::{Client, Config};
+    /// use ahrvo_sandbox::Sandbox;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start_seeded().await?; // a local Ahrvo server, seeded
+    /// let client = Client::new(Config::sandbox(sandbox.base_url())?)?;
+    ///
+    /// let budgets = client.issuing()?.list_budget_balances().await?;
+    /// let balance = client.payments()?.get_balance("balance_dyz5APsJebDef9oTW9J2Hc").await?;
+    /// println!("{} budgets; available {}", budgets.len(), balance.available_amount);
+    /// assert!(balance.is_consistent());
+    /// # Ok(()) }
+    /// ```
     pub fn new(config: Config) -> Result<Self> {
         #[cfg(not(any(feature = "issuing", feature = "payments")))]
         let _ = &config;
@@ -78,12 +101,25 @@ impl Client {
     }
 
     /// Builds a client from the `AHRVO_*` environment variables (see [`Config::from_env`]).
+    ///
+    /// ```no_run
+    /// // AHRVO_API_KEY, AHRVO_ACCESS_TOKEN (Issuing), AHRVO_USERNAME, AHRVO_PASSWORD (Payments),
+    /// // AHRVO_ENVIRONMENT=production|staging or AHRVO_BASE_URL.
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ahrvo::Error> {
+    /// let client = ahrvo::Client::from_env()?;
+    /// for budget in client.issuing()?.list_budget_balances().await? {
+    ///     println!("{:<30} {} {}", budget.budget_name, budget.currency, budget.balance);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn from_env() -> Result<Self> {
         Self::new(Config::from_env()?)
     }
 
     /// The Issuing client; a [`ErrorKind::Config`] error if no Issuing credentials were given.
     #[cfg(feature = "issuing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
     pub fn issuing(&self) -> Result<&IssuingClient> {
         self.issuing.as_ref().ok_or_else(|| {
             Error::config("no Issuing credentials: set AHRVO_API_KEY and AHRVO_ACCESS_TOKEN")
@@ -92,6 +128,7 @@ impl Client {
 
     /// The Payments client; a [`ErrorKind::Config`] error if no Payments credentials were given.
     #[cfg(feature = "payments")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
     pub fn payments(&self) -> Result<&PaymentsClient> {
         self.payments.as_ref().ok_or_else(|| {
             Error::config("no Payments credentials: set AHRVO_USERNAME and AHRVO_PASSWORD")
