@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::spec::{Spec, SpecError};
-use crate::{diff, examples, models, operations, rustfmt, schema};
+use crate::{copies, diff, examples, models, operations, rustfmt, schema};
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "docs/openapi/ahrvo.json";
@@ -238,7 +238,10 @@ pub fn run(root: &Path, check: bool) -> u8 {
 /// `Ok(true)` when everything is in order.
 fn try_run(root: &Path, check: bool) -> Result<bool, Fatal> {
     let api = load(root)?;
-    let generated = generate(&api, root)?;
+    let mut generated = generate(&api, root)?;
+    // The licenses and spec fixtures each published crate carries (see `copies`): written and
+    // checked like generated files.
+    generated.files.extend(copies::read(root, &api)?);
     if !check {
         let done = write(root, &generated)?;
         for line in &done {
@@ -263,7 +266,7 @@ fn try_run(root: &Path, check: bool) -> Result<bool, Fatal> {
     let ok = drifts.is_empty() && example_problems.is_empty();
     if ok {
         println!(
-            "codegen --check: ok ({} generated files, {} operations, examples match)",
+            "codegen --check: ok ({} generated files and copies, {} operations, examples match)",
             generated.files.len(),
             api.operations.len()
         );
@@ -275,7 +278,10 @@ fn report_drift(drifts: &BTreeMap<String, Drift>) {
     if drifts.is_empty() {
         return;
     }
-    println!("generated files: {} differ from {SPEC_PATH}:", drifts.len());
+    println!(
+        "generated files and copies: {} differ from {SPEC_PATH}, {EXAMPLES_DIR} or the licenses:",
+        drifts.len()
+    );
     for (path, drift) in drifts {
         let what = match drift {
             Drift::Changed(_) => "M",

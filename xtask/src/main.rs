@@ -6,12 +6,14 @@
 
 mod bench;
 mod codegen;
+mod copies;
 mod diff;
 mod doc;
 mod examples;
 mod models;
 mod names;
 mod operations;
+mod publish;
 mod rustfmt;
 mod schema;
 mod spec;
@@ -28,6 +30,7 @@ cargo xtask — ahrvo-rs project automation
 USAGE:
     cargo xtask codegen [--check] [--root <DIR>]
     cargo xtask bench [--quick] [--build-cost] [--no-runtime] [--bench <NAME>]...
+    cargo xtask publish-check
     cargo xtask --help
 
 COMMANDS:
@@ -36,14 +39,25 @@ COMMANDS:
                   crates/ahrvo-<tag>/src/generated/*.rs       (operation tables and
                                                               the method check)
                 Files are formatted with rustfmt; stale generated files are removed.
+                Also copies what each published crate's package needs into the crate:
+                  crates/<crate>/LICENSE-MIT, LICENSE-APACHE  (from the root)
+                  crates/<crate>/tests/fixtures/...          (from docs/openapi/)
+    publish-check
+                Every crate meant for crates.io has its metadata (description, readme,
+                keywords, categories, documentation, homepage, repository), both license
+                files and a README in its directory, no unchecked rust-version, only
+                published and versioned path dependencies, no test switch in its features,
+                and no include_str!/include_bytes!/CARGO_MANIFEST_DIR read outside itself.
+                Exit 1 on any problem.
     bench       Run the benchmarks (release) and print one table; see `cargo xtask bench
                 --help` and docs/performance.md.
 
 OPTIONS:
     --check         Write nothing; exit 1 if a generated file differs from the spec or a
-                    200 example differs from docs/openapi/examples/<operationId>.json. (That
-                    every operation has its method is checked by the compiler: each domain
-                    crate's generated/mod.rs names them.)
+                    200 example differs from docs/openapi/examples/<operationId>.json, or a
+                    copy in a crate differs from its original. (That every operation has its
+                    method is checked by the compiler: each domain crate's generated/mod.rs
+                    names them.)
     --root <DIR>    Workspace root (default: the parent of the xtask crate).
     -h, --help      Print this help.
 
@@ -92,6 +106,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "bench") {
         return ExitCode::from(bench::run(&default_root(), &args[1..]));
+    }
+    if args.first().is_some_and(|a| a == "publish-check") {
+        return ExitCode::from(publish::run(&default_root()));
     }
     match parse_args(&args) {
         Ok(Command::Help) => {

@@ -1,6 +1,7 @@
 //! Test helpers for the SDK's own tests: a loopback HTTP server that records every request it
 //! receives exactly as it arrived (raw path and query, headers, body) and answers with scripted
-//! replies. Not published.
+//! replies. Published only so that the SDK crates' packaged tests build from crates.io (their
+//! dev-dependency needs a version); its API follows their tests, with no stability promise.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};

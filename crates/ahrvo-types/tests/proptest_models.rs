@@ -636,7 +636,7 @@ where
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("../../../docs/openapi/examples/", $name, ".json"))
+        include_str!(concat!("fixtures/", $name, ".json"))
     };
 }
 
