@@ -222,7 +222,7 @@ impl IssuingClient {
     async fn recover_by_name(&self, name: &str) -> Option<BudgetId> {
         let retry = self.api.retry_config();
         for round in 1..=retry.max_attempts.max(1) {
-            if round >= 1 {
+            if round > 1 {
                 tokio::time::sleep(retry.jittered_backoff(round - 1)).await;
             }
             match self.find_budget(name).await {
