@@ -9,6 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// moment it is decoded, keeping the first four and last four digits, so no `Debug`, `Display`,
 /// log line or re-serialization from this SDK can reveal it.
 ///
+/// The field is a card number by definition, so any value showing more than eight digits is
+/// masked, whatever surrounds them. Free text (API messages, error bodies) follows a narrower
+/// rule, so that ids stay readable: there only 13 to 19 digits standing alone, or in groups
+/// joined by single spaces or dashes, are taken for a card number.
+///
 /// ```
 /// use ahrvo_types::MaskedCardNumber;
 ///
