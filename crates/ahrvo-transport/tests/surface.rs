@@ -163,3 +163,52 @@ async fn a_retry_after_at_the_bound_is_waited_for_and_not_called_too_long() {
     assert_eq!(transport.calls(), 3, "waited for and retried");
     assert_eq!(e.context(), None, "{e}");
 }
+
+#[test]
+fn operations_compare_and_show_what_they_are() {
+    const SAME: Operation<()> = Operation::new("getThing", Method::GET, "/things/{id}");
+    assert!(GET_OP == SAME);
+    assert!(GET_OP != Operation::new("getThing", Method::GET, "/other/{id}"));
+    let shown = format!("{GET_OP:?}");
+    assert!(
+        shown.contains("getThing") && shown.contains("/things/{id}"),
+        "{shown}"
+    );
+    assert_eq!(GET_OP.info().id(), "getThing");
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Count {
+    #[allow(dead_code)]
+    count: u32,
+}
+
+#[test]
+fn a_decode_error_keeps_its_cause_masked() {
+    use std::error::Error as _;
+    let body = bytes::Bytes::from_static(br#"{"count": "4111111111111111"}"#);
+    let e = decode_bytes::<Count>("getCount", StatusCode::OK, &body).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert_eq!(e.json_path(), Some("count"));
+    let cause = e.source().expect("the serde error is kept").to_string();
+    assert!(
+        cause.contains("invalid type") && cause.contains("4111"),
+        "{cause}"
+    );
+    assert!(!cause.contains("4111111111111111"), "{cause}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn debug_shows_attempts_only_when_something_was_sent() {
+    let c = client(&local(FixedTransport::new(reply(503, "{}"))));
+    let e = c
+        .execute(ApiRequest::new(GET_OP).path_id("id", "t").unwrap())
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("attempts: 3"), "{e:?}");
+    let never_sent = Error::validation("bad id");
+    assert!(
+        !format!("{never_sent:?}").contains("attempts"),
+        "{never_sent:?}"
+    );
+}
