@@ -221,6 +221,12 @@ pub fn check_manifest(
         if dep_name == name {
             // A dev-dependency on itself (to turn on its own features in its tests) cannot be
             // resolved from a registry: it must stay version-less, and cargo drops it.
+            if dep["req"].as_str().is_some_and(|r| r != "*") {
+                problems.push(format!(
+                    "{kind} dependency on itself has a version: `cargo package` looks for \
+                     {name} in the registry and fails; give it a path only"
+                ));
+            }
             continue;
         }
         if dep["req"].as_str().is_none_or(|r| r == "*") {
@@ -419,16 +425,18 @@ mod tests {
                 dep("ahrvo-internal", "^0.1.0", Value::Null),
                 dep("ahrvo-types", "^0.1.0", Value::Null),
                 dep("ahrvo-x", "*", "dev".into()),
+                dep("ahrvo-x", "^0.1.0", "dev".into()),
                 {"name": "serde", "req": "^1", "kind": null, "path": null},
             ]}),
             ALL_FILES,
         );
-        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found.len(), 3, "{found:#?}");
         assert!(found[0].starts_with("dev dependency ahrvo-testkit has a path but no version"));
         assert_eq!(
             found[1],
             "normal dependency ahrvo-internal is not published (`publish = false`)"
         );
+        assert!(found[2].starts_with("dev dependency on itself has a version"));
     }
 
     #[test]
