@@ -597,16 +597,16 @@ where
     let wire = serde_json::from_slice::<Value>(bytes)
         .ok()
         .and_then(|v| (model.wire)(&v));
-    if let Some(wire) = &wire {
-        if wire.contains(&Wire::Refused) {
-            prop_assert!(
-                decoded.is_err(),
-                "decoded although a money field is not an amount ({:?}): {:?} from {}",
-                wire,
-                decoded,
-                text
-            );
-        }
+    if let Some(wire) = &wire
+        && wire.contains(&Wire::Refused)
+    {
+        prop_assert!(
+            decoded.is_err(),
+            "decoded although a money field is not an amount ({:?}): {:?} from {}",
+            wire,
+            decoded,
+            text
+        );
     }
     let value = match decoded {
         Ok(value) => value,
