@@ -139,8 +139,7 @@ pub fn mib(bytes: usize) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// The listBudgetBalances example of the documentation page (3 budgets), as the spec holds it.
-pub const PAGE_EXAMPLE: &str =
-    include_str!("../../tests/fixtures/listBudgetBalances.json");
+pub const PAGE_EXAMPLE: &str = include_str!("../../tests/fixtures/listBudgetBalances.json");
 
 /// A balance/all reply with `n` budgets: ids, names of varied length, amounts with cents.
 pub fn budgets_body(n: usize) -> Bytes {
