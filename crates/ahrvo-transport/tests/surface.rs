@@ -212,3 +212,81 @@ async fn debug_shows_attempts_only_when_something_was_sent() {
         "{never_sent:?}"
     );
 }
+
+#[test]
+fn retry_settings_are_kept() {
+    let r = RetryConfig::default()
+        .with_max_backoff(Duration::from_secs(2))
+        .with_retry_on_status([500, 503]);
+    assert_eq!(r.max_backoff, Duration::from_secs(2));
+    assert_eq!(r.retry_on_status, [500, 503]);
+    assert_eq!(r.backoff_cap(10), Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_listed_500_is_retried_and_a_wait_reaching_the_time_bound_is_not() {
+    let t = FixedTransport::new(reply(500, "{}"));
+    let config = local(t.clone()).with_retry(RetryConfig::default().with_retry_on_status([500]));
+    client(&config)
+        .execute(ApiRequest::new(GET_OP).path_id("id", "t").unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(t.calls(), 3);
+
+    // Waiting 1 s when no retry may start 1 s after the call began: not started.
+    let t = FixedTransport::new(reply(429, "{}").with_header("retry-after", "1"));
+    let retry = RetryConfig::default().with_max_elapsed(Duration::from_secs(1));
+    client(&local(t.clone()).with_retry(retry))
+        .execute(ApiRequest::new(GET_OP).path_id("id", "t").unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(t.calls(), 1);
+}
+
+#[test]
+fn requests_and_replies_print_without_credentials() {
+    let mut request = HttpRequest::new(Method::POST, "https://x.test/things");
+    request
+        .headers
+        .insert("cookie", "session=SECRET1".parse().unwrap()); // listed, not marked
+    request
+        .headers
+        .insert("x-custom-key", sensitive_header("SECRET2").unwrap()); // marked, not listed
+    request
+        .headers
+        .insert("x-trace", "visible-1".parse().unwrap());
+    request.body = bytes::Bytes::from_static(b"12345");
+    let shown = format!("{request:?}");
+    assert!(
+        !shown.contains("SECRET1") && !shown.contains("SECRET2"),
+        "{shown}"
+    );
+    for part in [
+        "HttpRequest",
+        "POST",
+        "https://x.test/things",
+        "visible-1",
+        "body_len: 5",
+    ] {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
+    let response = reply(404, r#"{"message":"gone"}"#).with_header("set-cookie", "SECRET3");
+    let shown = format!("{response:?}");
+    assert!(!shown.contains("SECRET3"), "{shown}");
+    for part in ["HttpResponse", "404", "gone"] {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
+}
+
+#[test]
+fn a_request_prints_its_operation_not_its_body() {
+    let request = ApiRequest::new(POST_OP)
+        .json(&serde_json::json!({"secret_name": "x"}))
+        .unwrap();
+    let shown = format!("{request:?}");
+    assert!(
+        shown.contains("createThing") && shown.contains("body_len"),
+        "{shown}"
+    );
+    assert!(!shown.contains("secret_name"), "{shown}");
+}
