@@ -155,3 +155,18 @@ async fn an_unresolved_create_after_a_409_says_so_too_but_a_first_409_does_not()
         "createBudget: conflict (HTTP 409) [DUPLICATE]: name taken"
     );
 }
+
+#[tokio::test]
+async fn other_errors_of_the_list_do_not_question_the_base_url() {
+    let server = RecordingServer::start().await;
+    let c = client_at(server.url());
+    for (status, body) in [
+        (401, r#"{"code":"UNAUTHORIZED","message":"Invalid token"}"#),
+        (400, r#"{"code":"BAD","message":"bad"}"#),
+    ] {
+        server.push(Reply::new(status, body));
+        let e = c.list_budget_balances().await.unwrap_err();
+        assert_eq!(e.context(), None, "{status}: {e}");
+        assert!(!e.to_string().contains("base URL"), "{status}: {e}");
+    }
+}
