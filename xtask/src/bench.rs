@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: runs the benchmarks of `crates/ahrvo-issuing/benches` in release mode and
-//! prints one table — benchmark, SDK, baseline, ratio, target, result — and, with
+//! `cargo xtask bench`: runs the benchmarks of `crates/ahrvo-issuing/benches` and
+//! `crates/ahrvo-reports/benches` in release mode and prints one table — benchmark, SDK, baseline, ratio, target, result — and, with
 //! `--build-cost`, also measures the clean build of the SDK against a minimal reqwest + tokio +
 //! serde_json crate.
 //!
@@ -13,8 +13,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The bench targets of `ahrvo-issuing`, in the order of the issue.
-const BENCHES: &[&str] = &["overhead", "cards", "decode", "connections"];
+/// The bench targets, in the order of the issue (see [`package_of`] for their packages).
+const BENCHES: &[&str] = &["overhead", "cards", "decode", "connections", "report"];
+
+/// The package of a bench target: `report` (100k budgets reported vs decoded) is the reports'.
+fn package_of(bench: &str) -> &'static str {
+    match bench {
+        "report" => "ahrvo-reports",
+        _ => "ahrvo-issuing",
+    }
+}
 
 /// The build-cost target: SDK clean build time at most 1.3 times the baseline's.
 const BUILD_COST_TARGET_PERMILLE: u128 = 1_300;
@@ -26,12 +34,14 @@ USAGE:
     cargo xtask bench [--quick] [--build-cost] [--no-runtime] [--bench <NAME>]...
 
 Runs `cargo bench -p ahrvo-issuing` (release) for overhead, cards, decode and connections,
-then prints a Markdown table: benchmark, SDK, baseline, ratio, target, result. SDK and
+and `cargo bench -p ahrvo-reports` for report (100k budgets reported vs decoded), then prints
+a Markdown table: benchmark, SDK, baseline, ratio, target, result. SDK and
 baseline are measured interleaved in the same run; read the ratios, not the absolute numbers.
 
 OPTIONS:
     --quick          Fewer rounds (a smoke run; the numbers are noisier).
-    --bench <NAME>   Only this bench (repeatable): overhead, cards, decode, connections.
+    --bench <NAME>   Only this bench (repeatable): overhead, cards, decode, connections,
+                     report.
     --build-cost     Also time clean debug builds, each in a fresh temporary target dir:
                      a binary using ahrvo-issuing versus one using only reqwest (default
                      features), tokio and serde_json; and count the crates each compiles.
@@ -209,25 +219,45 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// `cargo bench -p ahrvo-issuing --bench ...`, details passed through, rows collected.
+/// `cargo bench -p <package> --bench ...` for each package of the selected benches, details
+/// passed through, rows collected.
 fn run_benches(root: &Path, options: &Options) -> Result<Vec<Row>, String> {
     let selected: Vec<&str> = if options.benches.is_empty() {
         BENCHES.to_vec()
     } else {
         options.benches.iter().map(String::as_str).collect()
     };
+    let mut rows = Vec::new();
+    for package in ["ahrvo-issuing", "ahrvo-reports"] {
+        let benches: Vec<&str> = selected
+            .iter()
+            .copied()
+            .filter(|b| package_of(b) == package)
+            .collect();
+        if !benches.is_empty() {
+            rows.append(&mut run_package_benches(root, package, &benches, options)?);
+        }
+    }
+    Ok(rows)
+}
+
+/// `cargo bench -p <package> --bench ...`, details passed through, rows collected.
+fn run_package_benches(
+    root: &Path,
+    package: &str,
+    selected: &[&str],
+    options: &Options,
+) -> Result<Vec<Row>, String> {
     let mut command = cargo();
-    command
-        .current_dir(root)
-        .args(["bench", "-p", "ahrvo-issuing"]);
-    for bench in &selected {
+    command.current_dir(root).args(["bench", "-p", package]);
+    for bench in selected {
         command.args(["--bench", bench]);
     }
     if options.quick {
         command.args(["--", "--quick"]);
     }
     eprintln!(
-        "running: cargo bench -p ahrvo-issuing --bench {}",
+        "running: cargo bench -p {package} --bench {}",
         selected.join(" --bench ")
     );
     let mut child = command
@@ -494,6 +524,9 @@ mod tests {
         let o = args(&["--quick", "--bench", "decode", "--build-cost"]).unwrap();
         assert!(o.quick && o.build_cost && o.runtime);
         assert_eq!(o.benches, ["decode"]);
+        assert_eq!(args(&["--bench", "report"]).unwrap().benches, ["report"]);
+        assert_eq!(package_of("report"), "ahrvo-reports");
+        assert_eq!(package_of("decode"), "ahrvo-issuing");
         assert!(!args(&["--no-runtime"]).unwrap().runtime);
         assert!(args(&["--bench", "nope"]).is_err());
         assert!(args(&["--fast"]).is_err());

@@ -1,13 +1,15 @@
 //! `ahrvo balances get | check` and `ahrvo balance-entries get` (Payments, integer cents).
 
+use ahrvo::payments::operations::{GET_BALANCE, GET_BALANCE_ENTRY};
 use ahrvo::reports::payments::{BalanceHealthThresholds, payout_report};
+use ahrvo::transport::ApiRequest;
 use ahrvo::types::{Balance, BalanceEntry, Tags};
 use ahrvo::{Cents, Currency};
 
-use crate::Context;
 use crate::cli::{BalanceEntriesCommand, BalancesCommand};
-use crate::exit::{CliResult, Status};
+use crate::exit::{CliError, CliResult, Status};
 use crate::output::{self, Cell, Table, left, right};
+use crate::{Context, raw};
 
 /// Runs a `balances` subcommand.
 pub async fn run(ctx: &Context, command: BalancesCommand) -> CliResult {
@@ -22,8 +24,15 @@ pub async fn run_entries(ctx: &Context, command: BalanceEntriesCommand) -> CliRe
     match command {
         BalanceEntriesCommand::Get { id } => {
             let client = ctx.client()?;
-            let entry = client.payments()?.get_balance_entry(id.as_str()).await?;
-            output::emit(ctx.format(), &entry, || entry_table(&entry))?;
+            let payments = client.payments()?;
+            let entry = payments.get_balance_entry(id.as_str()).await?;
+            // JSON: the reply as sent (all 19 fields, null ones too; dates as written).
+            let request = ApiRequest::new(GET_BALANCE_ENTRY).path_id("balance_entry_id", &id);
+            let url = raw::url(payments.base_url(), request);
+            let reply = ctx
+                .reply(url.as_deref())
+                .and_then(|b| raw::payments_body(&b));
+            output::emit_reply(ctx.format(), reply, &entry, || entry_table(&entry))?;
             Ok(Status::Ok)
         }
     }
@@ -31,8 +40,16 @@ pub async fn run_entries(ctx: &Context, command: BalanceEntriesCommand) -> CliRe
 
 async fn get(ctx: &Context, id: &str) -> CliResult {
     let client = ctx.client()?;
-    let balance = client.payments()?.get_balance(id).await?;
-    output::emit(ctx.format(), &balance, || balance_table(&balance))?;
+    let payments = client.payments()?;
+    let balance = payments.get_balance(id).await?;
+    let url = raw::url(
+        payments.base_url(),
+        ApiRequest::new(GET_BALANCE).path_id("balance_id", id),
+    );
+    let reply = ctx
+        .reply(url.as_deref())
+        .and_then(|b| raw::payments_body(&b));
+    output::emit_reply(ctx.format(), reply, &balance, || balance_table(&balance))?;
     Ok(Status::Ok)
 }
 
@@ -171,12 +188,15 @@ pub fn entry_table(e: &BalanceEntry) -> Table {
 async fn check(ctx: &Context, id: &str, amount: Cents, buffer: Option<Cents>) -> CliResult {
     let client = ctx.client()?;
     let balance = client.payments()?.get_balance(id).await?;
+    // The amount (above zero) and the buffer (not negative) were checked when parsed: a refusal
+    // here is of the reply (an amount whose arithmetic overflows), exit 5.
     let out = payout_report(
         &balance,
         amount,
         buffer.unwrap_or(Cents::ZERO),
         &BalanceHealthThresholds::default(),
-    )?;
+    )
+    .map_err(|e| CliError::unusable("getBalance", &e))?;
     let check = &out.check;
     let c = balance.currency;
     let verdict = if !check.can_proceed {

@@ -1,13 +1,14 @@
 //! `ahrvo budgets list | create | report`.
 
 use ahrvo::Decimal;
+use ahrvo::issuing::operations::{CREATE_BUDGET, LIST_BUDGET_BALANCES};
 use ahrvo::reports::issuing::budget_report;
 use ahrvo::types::{BudgetBalance, CreateBudgetResult};
 
-use crate::Context;
 use crate::cli::{BudgetsCommand, OutputFormat};
 use crate::exit::{CliResult, Status};
 use crate::output::{self, Table, left, right};
+use crate::{Context, raw};
 
 /// Runs a `budgets` subcommand.
 pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
@@ -20,8 +21,14 @@ pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
 
 async fn list(ctx: &Context) -> CliResult {
     let client = ctx.client()?;
-    let budgets = client.issuing()?.list_budget_balances().await?;
-    output::emit(ctx.format(), &budgets, || budget_table(&budgets))?;
+    let issuing = client.issuing()?;
+    let budgets = issuing.list_budget_balances().await?;
+    // JSON: the reply's `data` as sent; the documented 404 of no budgets has none: `[]`.
+    let url = raw::url_of(issuing.base_url(), LIST_BUDGET_BALANCES);
+    let reply = ctx
+        .reply(url.as_deref())
+        .and_then(|b| raw::issuing_data(&b));
+    output::emit_reply(ctx.format(), reply, &budgets, || budget_table(&budgets))?;
     Ok(Status::Ok)
 }
 
@@ -46,15 +53,22 @@ pub fn budget_table(budgets: &[BudgetBalance]) -> Table {
 
 async fn create(ctx: &Context, name: &str) -> CliResult {
     let client = ctx.client()?;
+    let issuing = client.issuing()?;
     let name = ahrvo::issuing::validate_budget_name(name)?;
-    let created = client.issuing()?.create_budget(name).await?;
-    if created.recovered {
+    let created = issuing.create_budget(name).await?;
+    // JSON: the create's reply `data` as sent; a recovered id came from a list, not a reply.
+    let reply = if created.recovered {
         output::note(
             "note: the create's outcome was unknown at first; the budget was found by its name",
         );
-    }
+        None
+    } else {
+        let url = raw::url_of(issuing.base_url(), CREATE_BUDGET);
+        ctx.reply(url.as_deref())
+            .and_then(|b| raw::issuing_data(&b))
+    };
     let result = CreateBudgetResult::new(created.budget_id);
-    output::emit(ctx.format(), &result, || {
+    output::emit_reply(ctx.format(), reply, &result, || {
         Table::record(
             vec![left("BUDGET ID", "budget_id"), left("NAME", "budget_name")],
             vec![result.budget_id.to_string().into(), name.into()],

@@ -1,15 +1,17 @@
 //! `ahrvo cards balance | check-funds | report` (Dedicated Funds Cards, Issuing).
 
+use ahrvo::issuing::operations::GET_CARD_BALANCE;
 use ahrvo::issuing::{CardBatchOptions, IssuingClient};
 use ahrvo::reports::issuing::{CardAlertThresholds, FundsCheck, card_report, check_card_funds};
+use ahrvo::transport::ApiRequest;
 use ahrvo::types::{CardBalance, CardId};
 use ahrvo::{Decimal, Error, ErrorKind};
 use serde::Serialize;
 
-use crate::Context;
 use crate::cli::{CardsCommand, OutputFormat};
 use crate::exit::{CliError, CliResult, Status};
 use crate::output::{self, Progress, Table, left, right};
+use crate::{Context, raw};
 
 /// Runs a `cards` subcommand.
 pub async fn run(ctx: &Context, command: CardsCommand) -> CliResult {
@@ -64,6 +66,7 @@ pub type Split = (Vec<(CardId, CardBalance)>, Option<Status>);
 /// Splits per-card results: a global error (401/403/config) is returned as the command's error;
 /// other failures are printed on stderr, one line per card, and their worst status returned.
 pub fn split_results(
+    ctx: &Context,
     results: Vec<(CardId, Result<CardBalance, Error>)>,
 ) -> Result<Split, CliError> {
     let mut ok = Vec::new();
@@ -77,7 +80,7 @@ pub fn split_results(
     }
     let mut status = None;
     for (id, e) in &failures {
-        output::note(&format!("error: card {id}: {e}"));
+        output::note(&format!("error: card {id}: {}", ctx.describe_api(e)));
         let s = Status::of_kind(e.kind());
         status = Some(status.map_or(s, |worst: Status| worst.max(s)));
     }
@@ -96,17 +99,42 @@ struct CardOut<'a> {
     balance: &'a CardBalance,
 }
 
+/// The reply of one card as `-o json` prints it: `card_id`, then the reply's `data` as sent
+/// ([`raw::card_object`]); the typed card when no reply text was recorded.
+fn card_json(ctx: &Context, issuing: &IssuingClient, id: &CardId, b: &CardBalance) -> String {
+    let request = ApiRequest::new(GET_CARD_BALANCE).query_id("card_id", id.as_str());
+    let url = raw::url(issuing.base_url(), request);
+    ctx.reply(url.as_deref())
+        .and_then(|body| raw::issuing_data(&body))
+        .and_then(|data| raw::card_object(id.as_str(), &data, &b.card_number))
+        .or_else(|| {
+            raw::to_json(&CardOut {
+                card_id: id,
+                balance: b,
+            })
+        })
+        .unwrap_or_default()
+}
+
 async fn balance(ctx: &Context, card_ids: Vec<String>) -> CliResult {
     let client = ctx.client()?;
+    let issuing = client.issuing()?;
     let ids = ids(card_ids);
-    let results = fetch_balances(client.issuing()?, &ids).await;
-    let (ok, failed) = split_results(results)?;
+    let results = fetch_balances(issuing, &ids).await;
+    let (ok, failed) = split_results(ctx, results)?;
     let out: Vec<CardOut<'_>> = ok
         .iter()
         .map(|(card_id, balance)| CardOut { card_id, balance })
         .collect();
+    let reply = (ctx.format() == OutputFormat::Json).then(|| {
+        let cards: Vec<String> = ok
+            .iter()
+            .map(|(id, b)| card_json(ctx, issuing, id, b))
+            .collect();
+        raw::array(&cards)
+    });
     if !ok.is_empty() || ctx.format() != OutputFormat::Table {
-        output::emit(ctx.format(), &out, || {
+        output::emit_reply(ctx.format(), reply, &out, || {
             let mut table = Table::new(vec![
                 left("CARD ID", "card_id"),
                 left("CARD NUMBER", "card_number"),
@@ -128,7 +156,10 @@ async fn balance(ctx: &Context, card_ids: Vec<String>) -> CliResult {
 async fn check(ctx: &Context, card_id: String, amount: Decimal) -> CliResult {
     let client = ctx.client()?;
     let card = client.issuing()?.get_card_balance(card_id.as_str()).await?;
-    let out = check_card_funds(card_id.into(), card, amount)?;
+    // The amount was checked when parsed (above zero, at most 2 decimals): a refusal here is of
+    // the reply, exit 5.
+    let out = check_card_funds(card_id.into(), card, amount)
+        .map_err(|e| CliError::unusable("getCardBalance", &e))?;
     let sufficient = out.check.is_sufficient();
     output::emit(ctx.format(), &out, || {
         let verdict = match out.check {
@@ -178,7 +209,7 @@ async fn report(
     let client = ctx.client()?;
     let ids = ids(card_ids);
     let results = fetch_balances(client.issuing()?, &ids).await;
-    let (ok, failed) = split_results(results)?;
+    let (ok, failed) = split_results(ctx, results)?;
     let report = card_report(&ok, thresholds);
     let alerts = report.alert_count();
     let cards_table = || {

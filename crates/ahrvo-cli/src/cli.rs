@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ahrvo::types::money::parse_decimal;
-use ahrvo::{Cents, Decimal};
+use ahrvo::{Cents, Currency, Decimal};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
@@ -14,7 +14,10 @@ AHRVO_USERNAME and AHRVO_PASSWORD (Payments: balances, balance entries), or the 
 
 Exit codes: 0 ok; 1 a finding (low balance, discrepancy, insufficient funds, alert);
 2 usage or invalid input; 3 authentication or permission (HTTP 401/403); 4 not found;
-5 any other API or network error.
+5 any other API or network error, or a reply the CLI cannot use.
+
+Text from the API is shown with control characters escaped (ESC as \\u{1b}); CSV text fields
+that start with = + - @ get a leading ' (spreadsheet formula guard).
 
 Try it without credentials: `ahrvo demo`, or `ahrvo sandbox --seed` in one terminal and
 `ahrvo --base-url http://127.0.0.1:PORT budgets list` in another.";
@@ -55,6 +58,11 @@ pub struct GlobalArgs {
     /// Call this base URL instead (a sandbox, a proxy); overrides --env.
     #[arg(long, global = true, env = "AHRVO_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
+
+    /// Allow a plain http:// --base-url to a host other than this machine (credentials then
+    /// cross the network unencrypted; loopback needs no flag).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
 
     /// How to print results.
     #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Table)]
@@ -127,7 +135,8 @@ impl EnvName {
 pub enum OutputFormat {
     /// Aligned columns for people (amounts right-aligned).
     Table,
-    /// The API's own field names and exact values (decimal strings stay strings, cents integers).
+    /// A fetch or a list prints the API's reply itself (every field, null included, values as
+    /// sent; Issuing: the envelope's data); a report prints its own fields.
     Json,
     /// Comma-separated values with a header row (RFC 4180 quoting).
     Csv,
@@ -174,7 +183,7 @@ pub enum BudgetsCommand {
     /// --threshold.
     Report {
         /// A budget holding less than this, in its own currency, is low [default: 1000.00].
-        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
         threshold: Option<Decimal>,
     },
 }
@@ -193,8 +202,9 @@ pub enum CardsCommand {
         /// The card id.
         #[arg(value_name = "CARD_ID")]
         card_id: String,
-        /// The amount to spend, a decimal such as 25.00.
-        #[arg(value_parser = parse_amount, value_name = "AMOUNT")]
+        /// The amount to spend, in the card's currency (USD): above zero, at most 2 decimals,
+        /// such as 25.00.
+        #[arg(value_parser = parse_card_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: Decimal,
     },
     /// Distribution of card balances and each card's alert level; exit 1 if any card is
@@ -204,13 +214,13 @@ pub enum CardsCommand {
         #[arg(required = true, value_name = "CARD_ID")]
         card_ids: Vec<String>,
         /// CRITICAL at or below this balance [default: 50.00].
-        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
         critical: Option<Decimal>,
         /// WARNING at or below this balance [default: 100.00].
-        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
         warning: Option<Decimal>,
         /// LOW at or below this balance (no alert) [default: 250.00].
-        #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+        #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
         low: Option<Decimal>,
     },
 }
@@ -237,12 +247,12 @@ pub enum BalancesCommand {
         /// The Balance id (balance_...).
         #[arg(value_name = "ID")]
         id: String,
-        /// The payout, in cents (e.g. 150000 for 1,500.00 USD).
-        #[arg(long, value_parser = parse_cents, value_name = "CENTS")]
+        /// The payout, in cents, above zero (e.g. 150000 for 1,500.00 USD).
+        #[arg(long, value_parser = parse_positive_cents, value_name = "CENTS", allow_negative_numbers = true)]
         amount: Cents,
         /// Keep at least this much available after the payout, in cents [default: 0; the API's
         /// page suggests 50000].
-        #[arg(long, value_parser = parse_cents, value_name = "CENTS")]
+        #[arg(long, value_parser = parse_cents, value_name = "CENTS", allow_negative_numbers = true)]
         buffer: Option<Cents>,
     },
 }
@@ -273,7 +283,7 @@ pub struct WatchBudgetsArgs {
     #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
     pub interval: Duration,
     /// Alert when a budget's balance moves by more than this (either way).
-    #[arg(long, value_parser = parse_amount, value_name = "AMOUNT")]
+    #[arg(long, value_parser = parse_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub alert_change: Option<Decimal>,
     /// Stop after this many polls (default: until Ctrl-C).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..), value_name = "K")]
@@ -316,7 +326,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
-/// Parses a non-negative decimal amount such as `25.00` (no exponents, separators or signs).
+/// Parses a non-negative decimal amount such as `25.00` (no exponents or separators; `-5`
+/// reaches this parser, thanks to `allow_negative_numbers`, and is refused with this message
+/// rather than clap's `use '-- -5'` hint).
 pub fn parse_amount(s: &str) -> Result<Decimal, String> {
     let amount = parse_decimal(s.trim()).map_err(|e| e.to_string())?;
     if amount.is_sign_negative() && !amount.is_zero() {
@@ -325,13 +337,69 @@ pub fn parse_amount(s: &str) -> Result<Decimal, String> {
     Ok(amount)
 }
 
+/// The currency of a Dedicated Funds Card's amounts: the card page gives its balance "in USD".
+pub const CARD_CURRENCY: Currency = Currency::USD;
+
+/// Refuses an amount with more decimals than `currency` has; trailing zeros do not count, and
+/// are dropped down to the currency's decimals (`1.230` is `1.23`).
+fn within_exponent(s: &str, amount: Decimal, currency: Currency) -> Result<Decimal, String> {
+    let exponent = currency.minor_units();
+    let decimals = amount.normalize().scale();
+    if decimals > exponent {
+        return Err(format!(
+            "{s:?} has {decimals} decimals; {currency} amounts have at most {exponent}"
+        ));
+    }
+    let mut amount = amount;
+    if amount.scale() > exponent {
+        // Lossless: only zeros are dropped.
+        amount.rescale(exponent);
+    }
+    Ok(amount)
+}
+
+/// A card amount to spend: above zero, at most [`CARD_CURRENCY`]'s decimals.
+pub fn parse_card_amount(s: &str) -> Result<Decimal, String> {
+    let amount = parse_decimal(s.trim()).map_err(|e| e.to_string())?;
+    if amount <= Decimal::ZERO {
+        return Err(format!(
+            "{s:?}: the amount must be positive (greater than zero)"
+        ));
+    }
+    within_exponent(s, amount, CARD_CURRENCY)
+}
+
+/// A card alert threshold: not negative, at most [`CARD_CURRENCY`]'s decimals.
+pub fn parse_card_threshold(s: &str) -> Result<Decimal, String> {
+    let amount = parse_amount(s)?;
+    within_exponent(s, amount, CARD_CURRENCY)
+}
+
 /// Parses a non-negative whole number of cents.
 pub fn parse_cents(s: &str) -> Result<Cents, String> {
     let cents: Cents = s
+        .trim()
         .parse()
         .map_err(|e: ahrvo::types::InvalidValue| e.to_string())?;
     if cents.is_negative() {
         return Err(format!("{s:?}: the amount must not be negative"));
+    }
+    Ok(cents)
+}
+
+/// Parses a whole number of cents above zero (a payout).
+pub fn parse_positive_cents(s: &str) -> Result<Cents, String> {
+    let cents = parse_cents(s).map_err(|e| {
+        if s.trim().starts_with('-') {
+            format!("{s:?}: the amount must be positive (greater than zero)")
+        } else {
+            e
+        }
+    })?;
+    if cents <= Cents::ZERO {
+        return Err(format!(
+            "{s:?}: the amount must be positive (greater than zero)"
+        ));
     }
     Ok(cents)
 }
@@ -380,6 +448,44 @@ mod tests {
         assert_eq!(parse_cents("150000"), Ok(Cents::new(150_000)));
         for bad in ["", "1.5", "-1", "abc", "99999999999999999999"] {
             assert!(parse_cents(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_positive_cents("1"), Ok(Cents::new(1)));
+        assert!(parse_positive_cents("0").unwrap_err().contains("positive"));
+        assert!(parse_positive_cents("-5").unwrap_err().contains("positive"));
+    }
+
+    #[test]
+    fn card_amounts_are_positive_with_at_most_the_currencys_decimals() {
+        assert_eq!(parse_card_amount("25.00").unwrap().to_string(), "25.00");
+        assert_eq!(parse_card_amount("1.230").unwrap().to_string(), "1.23");
+        assert_eq!(parse_card_amount("1.5").unwrap().to_string(), "1.5");
+        assert_eq!(parse_card_amount("7").unwrap().to_string(), "7");
+        let e = parse_card_amount("1.234").unwrap_err();
+        assert!(
+            e.contains("3 decimals") && e.contains("USD") && e.contains("at most 2"),
+            "{e}"
+        );
+        for bad in ["0", "0.00", "-5", "-0.01"] {
+            let e = parse_card_amount(bad).unwrap_err();
+            assert!(e.contains("must be positive"), "{bad:?}: {e}");
+        }
+        assert!(parse_card_threshold("50.005").is_err());
+        assert!(parse_card_threshold("0").is_ok());
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_value_parsers() {
+        for args in [
+            &["ahrvo", "cards", "check-funds", "c", "-5"][..],
+            &["ahrvo", "balances", "check", "b", "--amount", "-5"],
+            &["ahrvo", "budgets", "report", "--threshold", "-5"],
+        ] {
+            let e = parse_from(args).unwrap_err().to_string();
+            assert!(!e.contains("-- -5"), "{args:?}: {e}");
+            assert!(
+                e.contains("positive") || e.contains("negative"),
+                "{args:?}: {e}"
+            );
         }
     }
 }

@@ -7,6 +7,7 @@ use ahrvo::{
 use ahrvo_sandbox::{CardKind, Sandbox, SandboxConfig};
 
 use crate::exit::{CliError, CliResult, Status};
+use crate::output::escape;
 use crate::{balances, budgets, output};
 
 const BUDGET_NAME: &str = "Demo Marketing Budget";
@@ -48,7 +49,8 @@ pub async fn run() -> CliResult {
     ))?;
     let budget_id = issuing.create_budget(BUDGET_NAME).await?.budget_id;
     p(format!(
-        "   created \"{BUDGET_NAME}\": budget_id {budget_id}\n\n"
+        "   created \"{BUDGET_NAME}\": budget_id {}\n\n",
+        escape(budget_id.as_str())
     ))?;
 
     p(
@@ -72,14 +74,17 @@ pub async fn run() -> CliResult {
     sandbox
         .top_up_card(&card_id, "500.00")
         .map_err(admin_error)?;
+    let shown = escape(&card_id);
     p(format!(
-        "   (sandbox: issued card {card_id} on the new budget and moved 500.00 to it)\n\
-         \x20  $ ahrvo cards balance {card_id}\n"
+        "   (sandbox: issued card {shown} on the new budget and moved 500.00 to it)\n\
+         \x20  $ ahrvo cards balance {shown}\n"
     ))?;
     let card = issuing.get_card_balance(card_id.as_str()).await?;
     p(format!(
         "   card {} ({}): available {}\n\n",
-        card_id, card.card_number, card.available_balance
+        escape(&card_id),
+        escape(card.card_number.as_str()),
+        card.available_balance
     ))?;
 
     p(format!(
@@ -106,13 +111,14 @@ pub async fn run() -> CliResult {
         Err(e) if e.kind() == ErrorKind::Conflict => {
             p(format!(
                 "   kind:    {:?}\n   status:  {}\n   code:    {}\n   message: {}\n\
-                 \x20  the CLI prints \"error: {e}\" and exits {}\n\n",
+                 \x20  the CLI prints \"error: {}\" and exits {}\n\n",
                 e.kind(),
                 e.status()
                     .map(|s| s.as_u16().to_string())
                     .unwrap_or_default(),
-                e.api_code().unwrap_or("-"),
-                e.message(),
+                escape(e.api_code().unwrap_or("-")),
+                escape(e.message()),
+                escape(&e.to_string()),
                 crate::exit::Status::of_kind(e.kind()).code(),
             ))?;
         }

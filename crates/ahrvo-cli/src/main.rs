@@ -15,11 +15,16 @@
 //! | `sandbox [--port P] [--seed] [--state FILE] [--latency-ms N] [--fault-rate F]` | a local sandbox until Ctrl-C (the `ahrvo-sandbox` flags) | |
 //! | `demo` | a numbered walkthrough on an embedded sandbox | |
 //!
-//! Every read prints an aligned table (amounts right-aligned), JSON (the API's field names and
-//! exact values: decimal strings stay strings, cents stay integers) or RFC 4180 CSV with a
-//! header row (`--output`). Errors are one line on stderr, `error: ` and the SDK error's
-//! `Display`; see [`exit`] for the exit codes (2 usage or invalid input, 3 HTTP 401/403,
-//! 4 HTTP 404, 5 any other API or network error).
+//! Every read prints an aligned table (amounts right-aligned), JSON or RFC 4180 CSV with a
+//! header row (`--output`). JSON of a fetch or a list is the API's own reply (every field, null
+//! included, values as sent: see [`raw`]); a report prints its own type. Errors are one line on
+//! stderr, `error: ` and the SDK error's `Display` (network errors add the base URL and the
+//! cause); see [`exit`] for the exit codes (2 usage or invalid input, 3 HTTP 401/403, 4 HTTP
+//! 404, 5 any other API or network error, and a reply the CLI cannot use).
+//!
+//! Nothing the API sends reaches the terminal as a control sequence: tables, CSV, free text and
+//! stderr show control characters as `\u{1b}` ([`output::escape`]), CSV guards formulas, JSON is
+//! escaped by JSON.
 
 mod balances;
 mod budgets;
@@ -28,6 +33,7 @@ mod cli;
 mod demo;
 mod exit;
 mod output;
+mod raw;
 mod reconcile;
 mod sandbox;
 mod watch;
@@ -35,12 +41,15 @@ mod watch;
 use std::ffi::OsString;
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use ahrvo::{Client, Config, TimeoutConfig};
+use ahrvo::{Client, Config, Environment, ErrorKind, TimeoutConfig};
+use bytes::Bytes;
 
-use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::exit::{CliError, CliResult, Status};
+use crate::raw::Recording;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -69,13 +78,16 @@ fn main() -> ExitCode {
             return Status::Failure.into();
         }
     };
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(run(cli))));
+    let ctx = Context::new(cli.global);
+    let command = cli.command;
+    let result =
+        std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(run(&ctx, command))));
     // Do not wait for stray tasks (a sandbox's connections) at exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {
         Ok(Ok(status)) => status.into(),
         Ok(Err(e)) => {
-            output::note(&format!("error: {e}"));
+            output::note(&format!("error: {}", ctx.describe(&e)));
             e.status().into()
         }
         Err(_panic) => Status::Failure.into(),
@@ -83,21 +95,21 @@ fn main() -> ExitCode {
 }
 
 /// Runs the parsed command.
-async fn run(cli: Cli) -> CliResult {
-    let ctx = Context { global: cli.global };
-    match cli.command {
-        Command::Budgets(c) => budgets::run(&ctx, c).await,
-        Command::Cards(c) => cards::run(&ctx, c).await,
-        Command::Reconcile(a) => reconcile::run(&ctx, a).await,
-        Command::Balances(c) => balances::run(&ctx, c).await,
-        Command::BalanceEntries(c) => balances::run_entries(&ctx, c).await,
-        Command::Watch(c) => watch::run(&ctx, c).await,
-        Command::Sandbox(a) => sandbox::run(&ctx, a).await,
+async fn run(ctx: &Context, command: Command) -> CliResult {
+    match command {
+        Command::Budgets(c) => budgets::run(ctx, c).await,
+        Command::Cards(c) => cards::run(ctx, c).await,
+        Command::Reconcile(a) => reconcile::run(ctx, a).await,
+        Command::Balances(c) => balances::run(ctx, c).await,
+        Command::BalanceEntries(c) => balances::run_entries(ctx, c).await,
+        Command::Watch(c) => watch::run(ctx, c).await,
+        Command::Sandbox(a) => sandbox::run(ctx, a).await,
         Command::Demo => demo::run().await,
     }
 }
 
-/// `-v`: debug events of the SDK on stderr; `-vv`: everything.
+/// `-v`: debug events of the SDK on stderr; `-vv`: everything. Escaped as every stderr line is
+/// ([`output::EscapedStderr`]): the events quote the API's codes and messages.
 fn init_tracing(verbose: u8) {
     let level = match verbose {
         0 => return,
@@ -105,7 +117,8 @@ fn init_tracing(verbose: u8) {
         _ => tracing_subscriber::filter::LevelFilter::TRACE,
     };
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| output::EscapedStderr)
+        .with_ansi(false)
         .with_max_level(level)
         .with_target(verbose > 1)
         .try_init();
@@ -116,9 +129,23 @@ fn init_tracing(verbose: u8) {
 pub struct Context {
     /// The global options as parsed.
     pub global: GlobalArgs,
+    /// With `-o json`: the transport that keeps the replies' own text (set by
+    /// [`client`](Self::client)).
+    recording: OnceLock<Arc<Recording>>,
+    /// The base URL of the client built, for error lines.
+    base_url: OnceLock<String>,
 }
 
 impl Context {
+    /// The context of these options.
+    pub fn new(global: GlobalArgs) -> Self {
+        Self {
+            global,
+            recording: OnceLock::new(),
+            base_url: OnceLock::new(),
+        }
+    }
+
     /// The output format.
     pub fn format(&self) -> OutputFormat {
         self.global.output
@@ -147,11 +174,90 @@ impl Context {
                 .with_connect(defaults.connect.min(total));
         }
         config.client.user_agent_suffix = Some(format!("ahrvo-cli/{}", env!("CARGO_PKG_VERSION")));
+        config.client.allow_insecure_http = g.allow_insecure_http;
         Ok(config)
     }
 
-    /// A client built from [`config`](Self::config).
+    /// A client built from [`config`](Self::config); with `-o json`, over a [`Recording`]
+    /// transport so the reply's own text can be printed ([`reply`](Self::reply)).
+    ///
+    /// A plain `http://` base URL off loopback is refused (the SDK's rule) with what a CLI user
+    /// can do about it: `--allow-insecure-http`.
     pub fn client(&self) -> Result<Client, CliError> {
-        Ok(Client::new(self.config()?)?)
+        let mut config = self.config()?;
+        let _ = self.base_url.set(config.client.environment.base_url());
+        if self.format() == OutputFormat::Json {
+            let recording = Arc::new(Recording::new(&config.client)?);
+            config.client.transport = Some(recording.clone());
+            let _ = self.recording.set(recording);
+        }
+        match Client::new(config.clone()) {
+            Err(e) if e.kind() == ErrorKind::Config && !config.client.allow_insecure_http => {
+                // Refused, and allowed with the flag: plain http to a remote host.
+                config.client.allow_insecure_http = true;
+                if Client::new(config.clone()).is_err() {
+                    return Err(e.into());
+                }
+                let host = match &config.client.environment {
+                    Environment::Custom(url) => url.host_str().unwrap_or("?").to_owned(),
+                    _ => "?".to_owned(),
+                };
+                Err(CliError::Usage(format!(
+                    "refusing plain http:// to {host}: the credentials would cross the network \
+                     unencrypted; use an https:// base URL, or pass --allow-insecure-http to send \
+                     them anyway"
+                )))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// The body of the last 2xx reply to `url`, when `-o json` recorded it.
+    pub fn reply(&self, url: Option<&str>) -> Option<Bytes> {
+        self.recording.get()?.body(url?)
+    }
+
+    /// The one line printed after `error: `: the error's `Display`, and for a network failure
+    /// (no usable reply: connect, timeout, transport, an invalid HTTP reply (`Protocol`), or a
+    /// kind this CLI does not know yet) the base URL
+    /// and the causes the error carries (its `source()` chain: the OS's "connection refused",
+    /// the resolver's "failed to lookup address", a TLS alert...). [`output::note`] escapes it.
+    pub fn describe(&self, e: &CliError) -> String {
+        match e {
+            CliError::Api(e) => self.describe_api(e),
+            other => other.to_string(),
+        }
+    }
+
+    /// [`describe`](Self::describe) of an SDK error.
+    pub fn describe_api(&self, e: &ahrvo::Error) -> String {
+        let network = !matches!(
+            e.kind(),
+            ErrorKind::Validation
+                | ErrorKind::Config
+                | ErrorKind::BadRequest
+                | ErrorKind::Unauthorized
+                | ErrorKind::Forbidden
+                | ErrorKind::NotFound
+                | ErrorKind::Conflict
+                | ErrorKind::RateLimited
+                | ErrorKind::OtherStatus
+                | ErrorKind::Server
+                | ErrorKind::Api
+                | ErrorKind::Decode
+                | ErrorKind::ResponseTooLarge
+        );
+        let mut line = e.to_string();
+        if !network {
+            return line;
+        }
+        if let Some(url) = self.base_url.get() {
+            line.push_str(&format!(" (base URL {url})"));
+        }
+        let causes = exit::causes(e);
+        if !causes.is_empty() {
+            line.push_str(&format!("; cause: {}", causes.join(": ")));
+        }
+        line
     }
 }

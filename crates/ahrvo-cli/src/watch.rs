@@ -18,7 +18,7 @@ use crate::Context;
 use crate::budgets::budget_table;
 use crate::cli::{OutputFormat, WatchBudgetsArgs, WatchCommand};
 use crate::exit::{CliError, CliResult, Status};
-use crate::output::{self, csv_text};
+use crate::output::{self, Cell, Table, escape, left, right};
 
 /// Runs a `watch` subcommand.
 pub async fn run(ctx: &Context, command: WatchCommand) -> CliResult {
@@ -75,17 +75,20 @@ impl What<'_> {
     }
 }
 
-const CSV_HEADER: [&str; 9] = [
-    "at",
-    "event",
-    "budget_id",
-    "budget_name",
-    "currency",
-    "previous_balance",
-    "balance",
-    "delta",
-    "alert",
-];
+/// The CSV columns of the stream (amounts numeric: a delta's sign is kept, never guarded).
+fn csv_table() -> Table {
+    Table::new(vec![
+        left("AT", "at"),
+        left("EVENT", "event"),
+        left("BUDGET ID", "budget_id"),
+        left("NAME", "budget_name"),
+        left("CURRENCY", "currency"),
+        right("PREVIOUS", "previous_balance"),
+        right("BALANCE", "balance"),
+        right("DELTA", "delta"),
+        left("ALERT", "alert"),
+    ])
+}
 
 /// `+12.50`, `-3.00`, `0.00`.
 fn signed(d: Decimal) -> String {
@@ -140,10 +143,11 @@ fn text_line(e: &Event<'_>) -> String {
     };
     let alert = if e.alert { "  ALERT" } else { "" };
     format!(
-        "{at}  {:<8} {}  {}  {what}{alert}\n",
+        "{at}  {:<8} {}  {}  {}{alert}\n",
         e.what.event().to_ascii_uppercase(),
-        budget.budget_id,
-        budget.budget_name
+        escape(budget.budget_id.as_str()),
+        escape(&budget.budget_name),
+        escape(&what),
     )
 }
 
@@ -180,14 +184,18 @@ fn emit(format: OutputFormat, events: &[Event<'_>]) -> Result<(), CliError> {
         OutputFormat::Json => {
             let mut text = String::new();
             for e in events {
-                let line = serde_json::to_string(e)
-                    .map_err(|err| CliError::Other(format!("cannot write JSON: {err}")))?;
-                text.push_str(&line);
+                text.push_str(&output::json_text(&output::compact_json(e)?, false));
                 text.push('\n');
             }
             text
         }
-        OutputFormat::Csv => csv_text(events.iter().map(csv_row)),
+        OutputFormat::Csv => {
+            let mut table = csv_table();
+            for e in events {
+                table.push(csv_row(e).into_iter().map(Cell::from).collect());
+            }
+            table.csv(false)
+        }
     };
     output::print(&text)
 }
@@ -195,11 +203,18 @@ fn emit(format: OutputFormat, events: &[Event<'_>]) -> Result<(), CliError> {
 /// What a poll that failed means: the first poll's failure, or a failure that retrying cannot
 /// fix (credentials, a bad request), ends the watch; a transient one (network, 5xx, 429) is
 /// reported on stderr and the next poll tries again.
-async fn poll(client: &IssuingClient, first: bool) -> Result<Option<Vec<BudgetBalance>>, CliError> {
+async fn poll(
+    ctx: &Context,
+    client: &IssuingClient,
+    first: bool,
+) -> Result<Option<Vec<BudgetBalance>>, CliError> {
     match client.list_budget_balances().await {
         Ok(budgets) => Ok(Some(budgets)),
         Err(e) if !first && e.is_retryable() => {
-            output::note(&format!("warning: {e} (trying again at the next poll)"));
+            output::note(&format!(
+                "warning: {} (trying again at the next poll)",
+                ctx.describe_api(&e)
+            ));
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -217,11 +232,11 @@ async fn budgets(ctx: &Context, args: WatchBudgetsArgs) -> CliResult {
     let mut alerts = 0_u64;
     let mut polls = 0_u64;
     if format == OutputFormat::Csv {
-        output::print(&csv_text([CSV_HEADER]))?;
+        output::print(&csv_table().csv(true))?;
     }
     loop {
         let current = tokio::select! {
-            r = poll(issuing, previous.is_none()) => r?,
+            r = poll(ctx, issuing, previous.is_none()) => r?,
             _ = &mut stop => break,
         };
         polls = polls.saturating_add(1);

@@ -17,6 +17,9 @@ pub(crate) fn percent(part: Decimal, whole: Decimal) -> Decimal {
     if whole.is_zero() {
         return round2(Decimal::ZERO);
     }
+    if let Some(exact) = integer_percent(part, whole) {
+        return exact;
+    }
     // Multiplying first keeps every digit; dividing first cannot overflow on the multiply.
     let exact = part
         .checked_mul(Decimal::ONE_HUNDRED)
@@ -30,6 +33,29 @@ pub(crate) fn percent(part: Decimal, whole: Decimal) -> Decimal {
         None if part.is_sign_negative() == whole.is_sign_negative() => Decimal::MAX,
         None => Decimal::MIN,
     }
+}
+
+/// [`percent`] in integers, when both amounts fit one scale as `i128` mantissas (money always
+/// does): `part × 10000 / whole` rounded half away from zero, read as hundredths. Exact (no
+/// intermediate rounding to 28 digits), and several times cheaper than `Decimal` division,
+/// which matters for 100,000 budget shares. `None` when a step would overflow.
+fn integer_percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    let scale = part.scale().max(whole.scale());
+    let at_scale = |d: Decimal| {
+        10_i128
+            .checked_pow(scale - d.scale())
+            .and_then(|f| d.mantissa().checked_mul(f))
+    };
+    let (p, w) = (at_scale(part)?, at_scale(whole)?);
+    let n = p.checked_mul(10_000)?;
+    let (q, r) = (n.checked_div(w)?, n.checked_rem(w)?);
+    let away = r.checked_abs()?.checked_mul(2)? >= w.checked_abs()?;
+    let q = match (away, (n < 0) != (w < 0)) {
+        (false, _) => q,
+        (true, true) => q.checked_sub(1)?,
+        (true, false) => q.checked_add(1)?,
+    };
+    Decimal::try_from_i128_with_scale(q, 2).ok()
 }
 
 /// The sum of `values`, and whether it saturated at `Decimal::MAX`/`Decimal::MIN` on the way.
@@ -84,6 +110,42 @@ mod tests {
         assert_eq!(percent(Decimal::MAX, d("0.0001")), Decimal::MAX);
         assert_eq!(percent(Decimal::MAX, d("-0.0001")), Decimal::MIN);
         assert_eq!(percent(Decimal::MAX, Decimal::MAX).to_string(), "100.00");
+        // Half away from zero, either sign, any scales.
+        assert_eq!(percent(d("1"), d("8")).to_string(), "12.50");
+        assert_eq!(percent(d("1"), d("-3")).to_string(), "-33.33");
+        assert_eq!(percent(d("-2"), d("3")).to_string(), "-66.67");
+        assert_eq!(percent(d("0.00005"), d("1")).to_string(), "0.01");
+        assert_eq!(percent(d("-0.00005"), d("1")).to_string(), "-0.01");
+        assert_eq!(percent(d("12500.50"), d("136651.25")).to_string(), "9.15");
+    }
+
+    #[test]
+    fn the_integer_percent_agrees_with_decimal_division() {
+        let values = [
+            "0",
+            "0.01",
+            "1",
+            "3",
+            "7.77",
+            "100",
+            "12500.50",
+            "45250.75",
+            "78900.00",
+            "-5.00",
+            "99999999.99",
+            "0.001",
+            "123456.789",
+        ];
+        for part in values {
+            for whole in values {
+                let (p, w) = (d(part), d(whole));
+                if w.is_zero() {
+                    continue;
+                }
+                let by_decimal = round2(p * Decimal::ONE_HUNDRED / w);
+                assert_eq!(integer_percent(p, w), Some(by_decimal), "{part} / {whole}");
+            }
+        }
     }
 
     #[test]

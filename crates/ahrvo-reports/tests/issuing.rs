@@ -77,7 +77,8 @@ fn card(id: &str, balance: &str) -> (CardId, CardBalance) {
 
 #[test]
 fn overview_of_the_page_budgets() {
-    let overview = budget_overview(&page_budgets(), d("1000"));
+    let budgets = page_budgets();
+    let overview = budget_overview(&budgets, d("1000"));
     assert_eq!(overview.len(), 1);
     let usd = &overview[0];
     assert_eq!(usd.currency, Currency::USD);
@@ -105,9 +106,10 @@ fn overview_of_the_page_budgets() {
 
 #[test]
 fn low_balance_is_strictly_below_the_threshold() {
-    let at = budget_overview(&page_budgets(), d("12500.50"));
+    let budgets = page_budgets();
+    let at = budget_overview(&budgets, d("12500.50"));
     assert!(at[0].low_balance.is_empty());
-    let above = budget_overview(&page_budgets(), d("12500.51"));
+    let above = budget_overview(&budgets, d("12500.51"));
     assert_eq!(above[0].low_balance.len(), 1);
     assert_eq!(above[0].low_balance[0].budget_name, "Travel Expenses");
     // The page's low-balance alert threshold of 5000 catches none of the three.
@@ -236,6 +238,77 @@ fn health_report_is_least_healthy_first_then_by_name() {
         ]
     );
     assert!(budget_health_report(&[]).is_empty());
+}
+
+// ---- scale ------------------------------------------------------------------------------------
+
+/// 100,000 budgets, as a 15 MB balance/all reply holds, nearly all in one currency: the report
+/// is whole and consistent. Checked, never timed (`cargo bench -p ahrvo-reports --bench report`
+/// times it against decoding). When each line looked its share up among its currency's shares
+/// (5·10⁹ comparisons here), this test ran for minutes; it now takes well under a second.
+#[test]
+fn a_report_of_100k_budgets_is_whole_and_consistent() {
+    const N: usize = 100_000;
+    let currency = |i: usize| match i % 1000 {
+        0 => Currency::EUR,
+        1 => Currency::GBP,
+        _ => Currency::USD,
+    };
+    let budgets: Vec<BudgetBalance> = (0..N)
+        .map(|i| {
+            BudgetBalance::new(
+                format!("ci{i:018}").into(),
+                format!("Budget {}", i % 977),
+                Decimal::new(((i * 7919) % 10_000_000) as i64, 2),
+                currency(i),
+            )
+        })
+        .collect();
+    let threshold = d("1000");
+    let report = budget_report(&budgets, threshold);
+    assert_eq!(report.budgets.len(), N);
+    assert_eq!(report.currencies.len(), 3);
+    assert_eq!(report.currencies.iter().map(|c| c.count).sum::<usize>(), N);
+    let low = budgets.iter().filter(|b| b.balance < threshold).count();
+    assert_eq!(report.low_count(), low);
+    // Each line's share is its currency's share of it, computed from that currency's total.
+    let mut shares = std::collections::HashMap::new();
+    for overview in &report.currencies {
+        assert_eq!(overview.shares.len(), overview.count);
+        for share in &overview.shares {
+            shares.insert(&share.budget.budget_id, share.percent);
+        }
+        // Highest balance first.
+        assert!(
+            overview
+                .shares
+                .windows(2)
+                .all(|w| w[0].budget.balance >= w[1].budget.balance)
+        );
+        assert_eq!(overview.highest.balance, overview.shares[0].budget.balance);
+    }
+    assert_eq!(shares.len(), N);
+    for line in &report.budgets {
+        assert_eq!(shares[&line.budget.budget_id], line.share_percent);
+        assert_eq!(line.low_balance, line.budget.balance < threshold);
+    }
+    // Least healthy first, then by name and id.
+    assert!(report.budgets.windows(2).all(|w| {
+        let key = |l: &BudgetReportLine<'_>| {
+            (
+                l.health_score,
+                l.budget.budget_name.clone(),
+                l.budget.budget_id.clone(),
+            )
+        };
+        key(&w[0]) <= key(&w[1])
+    }));
+    let first = &report.budgets[0].budget;
+    let expected = budgets
+        .iter()
+        .min_by_key(|b| (budget_health(b.balance).score, &b.budget_name, &b.budget_id))
+        .unwrap();
+    assert_eq!(first.budget_id, expected.budget_id);
 }
 
 // ---- distribution and alerts ------------------------------------------------------------------
@@ -585,7 +658,8 @@ fn expected_csv_reads_quoted_fields_as_written_by_a_csv_writer() {
 
 #[test]
 fn reports_serialize_money_as_exact_strings() {
-    let report = budget_report(&page_budgets(), d("20000"));
+    let budgets = page_budgets();
+    let report = budget_report(&budgets, d("20000"));
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["threshold"], "20000");
     let usd = &json["currencies"][0];

@@ -271,9 +271,31 @@ async fn check_refuses_bad_amounts_and_unknown_balances() {
         assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
         assert!(run.stdout.is_empty());
     }
-    let run = ahrvo(&sandbox, &["balances", "check", BALANCE, "--amount", "0"]).await;
-    run.expect(2)
-        .one_error_line("invalid input: the payout amount must be greater than zero");
+    // Refused before any request, with what is wrong (and `-5` reaches the parser: no clap
+    // `use '-- -5'` hint).
+    for bad in ["0", "-5"] {
+        let run = ahrvo(&sandbox, &["balances", "check", BALANCE, "--amount", bad]).await;
+        run.expect(2);
+        assert!(
+            run.stderr.contains("the amount must be positive"),
+            "{bad}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("-- -5"), "{}", run.stderr);
+    }
+    let run = ahrvo(
+        &sandbox,
+        &[
+            "balances", "check", BALANCE, "--amount", "5", "--buffer", "-1",
+        ],
+    )
+    .await;
+    run.expect(2);
+    assert!(
+        run.stderr.contains("must not be negative"),
+        "{}",
+        run.stderr
+    );
     let run = ahrvo(
         &sandbox,
         &["balances", "check", "balance_nope", "--amount", "5"],

@@ -117,7 +117,9 @@ async fn known_cards_print_and_failed_ones_go_to_stderr() {
 
     // A Shared Funds Card has no balance of its own: the API's 400, exit 5.
     let run = ahrvo(&sandbox, &["cards", "balance", SHARED_CARD]).await;
-    run.expect(5).one_error_line("[NOT_DEDICATED_FUNDS_CARD]");
+    run.expect(5)
+        .one_error_line("bad request (HTTP 400)")
+        .one_error_line("not a Dedicated Funds Card");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -222,9 +224,25 @@ async fn check_funds_refuses_bad_amounts_and_unknown_cards() {
         assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
         assert!(run.stdout.is_empty());
     }
-    let run = ahrvo(&sandbox, &["cards", "check-funds", CARD, "0"]).await;
-    run.expect(2)
-        .one_error_line("invalid input: the amount must be greater than zero");
+    // Refused before any request, saying what is wrong: not above zero (`-5` reaches the value
+    // parser instead of clap's `use '-- -5'` hint), more decimals than USD has.
+    for (bad, says) in [
+        ("0", "the amount must be positive"),
+        ("-5", "the amount must be positive"),
+        ("-0.01", "the amount must be positive"),
+        ("1.234", "has 3 decimals; USD amounts have at most 2"),
+        ("0.001", "has 3 decimals; USD amounts have at most 2"),
+    ] {
+        let run = ahrvo(&sandbox, &["cards", "check-funds", CARD, bad]).await;
+        run.expect(2);
+        assert!(run.stderr.contains(says), "{bad}: {}", run.stderr);
+        assert!(!run.stderr.contains("-- -"), "{bad}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{bad}: {}", run.stdout);
+    }
+    // Trailing zeros are not decimals the currency lacks.
+    ahrvo(&sandbox, &["cards", "check-funds", CARD, "1.230"])
+        .await
+        .expect(0);
     let run = ahrvo(&sandbox, &["cards", "check-funds", "cardnope", "5"]).await;
     run.expect(4)
         .one_error_line("getCardBalance: not found (HTTP 404)");

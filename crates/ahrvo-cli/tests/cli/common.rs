@@ -90,12 +90,12 @@ pub async fn ahrvo(sandbox: &Sandbox, args: &[&str]) -> Run {
     run(with_sandbox(sandbox, args)).await
 }
 
-/// The command of [`ahrvo`], not yet run.
+/// The command of [`ahrvo`], not yet run: the sandbox's URL in `AHRVO_BASE_URL`, which a
+/// test may override.
 pub fn with_sandbox(sandbox: &Sandbox, args: &[&str]) -> Command {
     let c = sandbox.credentials();
     let mut cmd = command();
-    cmd.arg("--base-url")
-        .arg(sandbox.base_url())
+    cmd.env("AHRVO_BASE_URL", sandbox.base_url())
         .args(args)
         .env("AHRVO_API_KEY", &c.api_key)
         .env("AHRVO_ACCESS_TOKEN", &c.access_token)
@@ -119,8 +119,112 @@ pub async fn seeded() -> Sandbox {
 /// The seeded Dedicated Funds Card.
 pub const CARD: &str = "card201907021723076245";
 /// The seeded Shared Funds Card.
-pub const SHARED_CARD: &str = "card201907021723076246";
+pub const SHARED_CARD: &str = "card201907021723076250";
 /// The seeded Balance.
 pub const BALANCE: &str = "balance_dyz5APsJebDef9oTW9J2Hc";
 /// The seeded Balance Entry.
 pub const ENTRY: &str = "balance_entry_i5YzFZYEh6CoCrN2zqgPdW";
+
+/// A loopback HTTP server answering every request with a scripted reply chosen by its target
+/// (path and query): what the sandbox never sends (control characters in names, a date-only
+/// timestamp, an amount of `i64::MIN`, a hostile error code). One thread per connection,
+/// `Connection: close`; it serves until the test process ends.
+#[derive(Debug)]
+pub struct Scripted {
+    base_url: String,
+}
+
+/// One scripted route: a request whose target contains `needle` gets `status` and `body`.
+pub type Route = (&'static str, u16, String);
+
+impl Scripted {
+    /// Serves `routes` (the first whose needle the target contains wins; none: 404).
+    pub fn start(routes: Vec<Route>) -> Scripted {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let routes = std::sync::Arc::new(routes);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let routes = routes.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream);
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).is_err() {
+                        return;
+                    }
+                    let mut length = 0_usize;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        if let Some((name, value)) = line.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    let target = request_line.split(' ').nth(1).unwrap_or("");
+                    let (status, reply) = routes
+                        .iter()
+                        .find(|(needle, _, _)| target.contains(needle))
+                        .map_or((404, r#"{"code":"NO_ROUTE"}"#.to_owned()), |(_, s, b)| {
+                            (*s, b.clone())
+                        });
+                    let head = format!(
+                        "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n",
+                        reply.len()
+                    );
+                    let mut stream = reader.into_inner();
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(reply.as_bytes());
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Scripted { base_url }
+    }
+
+    /// `ahrvo --base-url <this server> ARGS` with credentials for both families.
+    pub async fn ahrvo(&self, args: &[&str]) -> Run {
+        let mut cmd = command();
+        cmd.arg("--base-url")
+            .arg(&self.base_url)
+            .args(args)
+            .env("AHRVO_API_KEY", "k")
+            .env("AHRVO_ACCESS_TOKEN", "t")
+            .env("AHRVO_USERNAME", "u")
+            .env("AHRVO_PASSWORD", "p");
+        run(cmd).await
+    }
+}
+
+/// An Issuing success envelope around `data` (JSON text).
+pub fn envelope(data: &str) -> String {
+    format!(r#"{{"code":"SUCCESS","data":{data}}}"#)
+}
+
+/// The list-budget-balances route.
+pub const LIST: &str = "/budget/v2/balance/all";
+/// The card-balance route.
+pub const CARD_BALANCE: &str = "/card/v2/normal/balance";
+
+/// Asserts that `text` holds no character a terminal would act on (C0 but the line ends, DEL,
+/// C1) and no bidirectional override.
+#[track_caller]
+pub fn assert_inert(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what}: raw control characters {bad:?} in:\n{text}"
+    );
+}

@@ -198,3 +198,23 @@ async fn a_server_that_is_not_there_exits_5() {
     run.expect(5)
         .one_error_line("listBudgetBalances: connection failed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_names_the_new_flag_and_the_escaping_and_is_inert_itself() {
+    let run = ahrvo_bare(["--help"]).await;
+    run.expect(0);
+    for needle in [
+        "--allow-insecure-http",
+        r"ESC as \u{1b}",
+        "formula guard",
+        "reply the CLI cannot use",
+        "the API's reply itself",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "{needle} missing:\n{}",
+            run.stdout
+        );
+    }
+    crate::common::assert_inert("--help", &run.stdout);
+}

@@ -9,6 +9,8 @@ mod cards;
 mod csv_round_trip;
 mod demo;
 mod help;
+mod hostile;
 mod reconcile;
+mod replies;
 mod sandbox;
 mod watch;

@@ -122,29 +122,42 @@ pub fn budget_health(balance: Decimal) -> BudgetHealth {
 /// One line of [`budget_health_report`]: `{"budget": {...}, "health": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct BudgetHealthLine {
-    /// The budget.
-    pub budget: BudgetBalance,
+pub struct BudgetHealthLine<'a> {
+    /// The budget (borrowed from the input).
+    pub budget: &'a BudgetBalance,
     /// Its health.
     pub health: BudgetHealth,
 }
 
 /// The health of every budget, least healthy first: sorted by score ascending, as the page does,
 /// then by budget name and budget id so the order never depends on the input's.
-pub fn budget_health_report(budgets: &[BudgetBalance]) -> Vec<BudgetHealthLine> {
-    let mut lines: Vec<BudgetHealthLine> = budgets
-        .iter()
-        .map(|b| BudgetHealthLine {
-            budget: b.clone(),
-            health: budget_health(b.balance),
+pub fn budget_health_report(budgets: &[BudgetBalance]) -> Vec<BudgetHealthLine<'_>> {
+    let (health, order) = health_order(budgets);
+    order
+        .into_iter()
+        .map(|i| BudgetHealthLine {
+            budget: &budgets[i],
+            health: health[i],
         })
-        .collect();
-    lines.sort_by(|a, b| {
-        (a.health.score, &a.budget.budget_name, &a.budget.budget_id).cmp(&(
-            b.health.score,
-            &b.budget.budget_name,
-            &b.budget.budget_id,
-        ))
-    });
-    lines
+        .collect()
+}
+
+/// Every budget's health (by input index) and the indices least healthy first, as
+/// [`budget_health_report`] orders its lines: the budgets are put in their score's bucket (five
+/// scores, one pass), then each bucket is sorted by `(name, id, index)` keys that borrow the
+/// budgets (the index breaks ties, so the unstable sort gives the stable order).
+pub(crate) fn health_order(budgets: &[BudgetBalance]) -> (Vec<BudgetHealth>, Vec<usize>) {
+    let health: Vec<BudgetHealth> = budgets.iter().map(|b| budget_health(b.balance)).collect();
+    // Least healthy first: Critical (20) ... Excellent (100).
+    let mut buckets: [Vec<(&str, &str, usize)>; 5] = Default::default();
+    for (i, (b, h)) in budgets.iter().zip(&health).enumerate() {
+        let rank = HealthStatus::ALL.len() - 1 - (h.status as usize);
+        buckets[rank].push((b.budget_name.as_str(), b.budget_id.as_str(), i));
+    }
+    let mut order = Vec::with_capacity(budgets.len());
+    for mut bucket in buckets {
+        bucket.sort_unstable();
+        order.extend(bucket.into_iter().map(|(_, _, i)| i));
+    }
+    (health, order)
 }

@@ -4,11 +4,11 @@
 //! - [`budget_overview`]: count, total, average, highest, shares and low balances, **per
 //!   currency** (amounts in different currencies are never added together).
 //! - [`budget_health`] and [`budget_health_report`]: the budget page's health score bands.
-//! - [`budget_report`]: both of them for every budget, as `ahrvo budgets report` prints them.
+//! - [`budget_report()`]: both of them for every budget, as `ahrvo budgets report` prints them.
 //! - [`card_balance_distribution`] and [`classify_card`]: the card page's balance ranges and
 //!   low-balance alert levels; [`card_report`] both for every card.
 //! - [`check_funds`] and [`check_card_funds`]: the card page's pre-transaction check.
-//! - [`reconcile`], [`ReconcileReport`] and [`parse_expected_csv`] (feature `csv`): card
+//! - [`reconcile()`], [`ReconcileReport`] and [`parse_expected_csv`] (feature `csv`): card
 //!   balances against your own records.
 //! - [`diff_budgets`] and [`significant_changes`]: what changed between two budget listings.
 //!
