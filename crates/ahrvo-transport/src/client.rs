@@ -3,7 +3,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock: the same one the timeouts and backoff sleeps run on (and that tests can pause).
+use tokio::time::Instant;
 
 use http::{HeaderValue, header};
 use tracing::{Instrument, field};
