@@ -24,6 +24,7 @@ mod budgets;
 mod cards;
 mod client;
 mod envelope;
+mod error_code;
 mod generated;
 
 pub use auth::{IssuingCredentials, StaticToken, TokenProvider};
@@ -31,6 +32,7 @@ pub use budgets::CreatedBudget;
 pub use budgets::{MAX_BUDGET_NAME_CHARS, validate_budget_name};
 pub use cards::{CardBalanceResult, CardBalanceStream, CardBatchOptions};
 pub use client::IssuingClient;
+pub use error_code::{IssuingErrorCode, error_code};
 pub use generated::operations;
 
 pub use ahrvo_transport::{

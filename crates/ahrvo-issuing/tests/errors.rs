@@ -170,3 +170,34 @@ async fn other_errors_of_the_list_do_not_question_the_base_url() {
         assert!(!e.to_string().contains("base URL"), "{status}: {e}");
     }
 }
+
+#[tokio::test]
+async fn the_card_page_errors_are_told_apart_by_a_typed_code() {
+    use ahrvo_issuing::{IssuingErrorCode, error_code};
+    let server = RecordingServer::start().await;
+    let c = client_at(server.url());
+    for (status, body, want) in [
+        (
+            400,
+            r#"{"code":"INVALID_CARD_TYPE","message":"not a Dedicated Funds Card"}"#,
+            Some(IssuingErrorCode::InvalidCardType),
+        ),
+        (
+            404,
+            r#"{"code":"CARD_NOT_FOUND","message":"card not found"}"#,
+            Some(IssuingErrorCode::CardNotFound),
+        ),
+        (
+            400,
+            r#"{"code":"SOMETHING_NEW","message":"?"}"#,
+            Some(IssuingErrorCode::from("SOMETHING_NEW")),
+        ),
+        (404, "<html><title>nginx</title></html>", None),
+    ] {
+        server.push(Reply::new(status, body));
+        let e = c.get_card_balance("card1").await.unwrap_err();
+        assert_eq!(error_code(&e), want, "{body}");
+    }
+    let e = c.get_card_balance("").await.unwrap_err();
+    assert_eq!(error_code(&e), None, "nothing was sent");
+}

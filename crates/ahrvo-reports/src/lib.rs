@@ -31,12 +31,16 @@
 //! # }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod error;
 #[cfg(feature = "issuing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
 pub mod issuing;
 #[cfg(feature = "issuing")]
 mod math;
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 pub mod payments;
 #[cfg(feature = "issuing")]
 mod ser;
