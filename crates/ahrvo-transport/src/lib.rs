@@ -21,6 +21,7 @@ mod config;
 mod decode;
 mod error;
 mod operation;
+mod rate_limit;
 mod reqwest;
 mod retry;
 mod transport;
@@ -38,6 +39,7 @@ pub use decode::{
 pub use error::{Error, ErrorKind};
 pub use http::{Method, StatusCode};
 pub use operation::{ApiRequest, Operation, OperationInfo, validate_id};
+pub use rate_limit::RateLimit;
 pub use reqwest::ReqwestTransport;
 pub use retry::{Resend, RetryConfig};
 #[cfg(any(test, feature = "mock"))]
