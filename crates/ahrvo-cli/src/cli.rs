@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ahrvo::types::money::parse_decimal;
 use ahrvo::{Cents, Currency, Decimal};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Credentials come from AHRVO_API_KEY and AHRVO_ACCESS_TOKEN (Issuing: budgets, cards) and
@@ -22,6 +22,16 @@ that start with = + - @ get a leading ' (spreadsheet formula guard).
 Try it without credentials: `ahrvo demo`, or `ahrvo sandbox --seed` in one terminal and
 `ahrvo --base-url http://127.0.0.1:PORT budgets list` in another.";
 
+/// What `ahrvo -h` ends with (`--help` ends with [`AFTER_HELP`]).
+const TOP_SHORT_HELP: &str = "\
+Global options (where to call, credentials, --profile, --output, --timeout, -v) are listed by
+`ahrvo --help`, with the credentials' variables, profiles and exit codes. -h is the short help.";
+
+/// What every subcommand's help ends with: `-h` hides the global options.
+const GLOBALS_POINTER: &str = "\
+Global options (--base-url, --env, credentials, --profile, --output, --timeout, -v): --help
+here or `ahrvo --help`. -h is the short help.";
+
 /// `ahrvo`: the Ahrvo Network API from the command line.
 #[derive(Debug, Parser)]
 #[command(
@@ -29,7 +39,8 @@ Try it without credentials: `ahrvo demo`, or `ahrvo sandbox --seed` in one termi
     version,
     about = "The Ahrvo Network API from the command line: budgets, cards, balances, reports, \
              reconciliation and monitoring",
-    after_help = AFTER_HELP,
+    after_help = TOP_SHORT_HELP,
+    after_long_help = AFTER_HELP,
     propagate_version = true
 )]
 pub struct Cli {
@@ -49,6 +60,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        hide_short_help = true,
         value_enum,
         env = "AHRVO_ENVIRONMENT",
         value_name = "ENV"
@@ -56,30 +68,37 @@ pub struct GlobalArgs {
     pub env: Option<EnvName>,
 
     /// Call this base URL instead (a sandbox, a proxy); overrides --env.
-    #[arg(long, global = true, env = "AHRVO_BASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        env = "AHRVO_BASE_URL",
+        value_name = "URL"
+    )]
     pub base_url: Option<String>,
 
     /// Allow a plain http:// --base-url to a host other than this machine (credentials then
     /// cross the network unencrypted; loopback needs no flag).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub allow_insecure_http: bool,
 
     /// How to print results.
-    #[arg(short, long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(short, long, global = true, hide_short_help = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
     /// Give up on a call after this long, retries included (e.g. 30s, 2m, 500ms).
-    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, global = true, hide_short_help = true, value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Option<Duration>,
 
     /// Log to stderr (-v: requests and retries; -vv: everything).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, hide_short_help = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Issuing API key.
     #[arg(
         long,
         global = true,
+        hide_short_help = true,
         env = "AHRVO_API_KEY",
         hide_env_values = true,
         value_name = "KEY"
@@ -90,6 +109,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        hide_short_help = true,
         env = "AHRVO_ACCESS_TOKEN",
         hide_env_values = true,
         value_name = "TOKEN"
@@ -97,18 +117,47 @@ pub struct GlobalArgs {
     pub access_token: Option<String>,
 
     /// Payments username (HTTP Basic).
-    #[arg(long, global = true, env = "AHRVO_USERNAME", value_name = "USER")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        env = "AHRVO_USERNAME",
+        value_name = "USER"
+    )]
     pub username: Option<String>,
 
     /// Payments password (HTTP Basic).
     #[arg(
         long,
         global = true,
+        hide_short_help = true,
         env = "AHRVO_PASSWORD",
         hide_env_values = true,
         value_name = "PASSWORD"
     )]
     pub password: Option<String>,
+
+    /// Use this profile of the config file [default: the file's default_profile, else the
+    /// profile named "default"]. Flags and AHRVO_* variables win over a profile's settings.
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        env = "AHRVO_PROFILE",
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// The config file of profiles [default: config.toml in the platform's config directory;
+    /// `ahrvo config path` prints it].
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        env = "AHRVO_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
 }
 
 /// A named Ahrvo deployment.
@@ -166,6 +215,14 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// A numbered walkthrough against an embedded sandbox: no credentials, no network.
     Demo,
+    /// Profiles in the config file: list, show (secrets redacted), set, path.
+    #[command(subcommand)]
+    Config(crate::config_cmd::ConfigCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the man page (roff) to stdout: `ahrvo man > docs/man/ahrvo.1`.
+    #[command(hide = true)]
+    Man,
 }
 
 /// `ahrvo budgets ...`
@@ -305,7 +362,22 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    Cli::try_parse_from(args)
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The clap command of [`Cli`], every subcommand's help ending with [`GLOBALS_POINTER`] (after
+/// its own text, if it has one): what the parser, the completions and the man page use.
+pub fn command() -> clap::Command {
+    fn point(cmd: clap::Command) -> clap::Command {
+        let tail = match cmd.get_after_help() {
+            Some(own) => format!("{own}\n\n{GLOBALS_POINTER}"),
+            None => GLOBALS_POINTER.to_owned(),
+        };
+        cmd.after_help(tail).mut_subcommands(point)
+    }
+    Cli::command().mut_subcommands(point)
 }
 
 /// Parses a duration with `humantime`: one or more `<number><unit>` (`500ms`, `30s`, `5m`,

@@ -30,9 +30,12 @@ mod balances;
 mod budgets;
 mod cards;
 mod cli;
+mod completions;
+mod config_cmd;
 mod demo;
 mod exit;
 mod output;
+mod profile;
 mod raw;
 mod reconcile;
 mod sandbox;
@@ -105,6 +108,9 @@ async fn run(ctx: &Context, command: Command) -> CliResult {
         Command::Watch(c) => watch::run(ctx, c).await,
         Command::Sandbox(a) => sandbox::run(ctx, a).await,
         Command::Demo => demo::run().await,
+        Command::Config(c) => config_cmd::run(ctx, c),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
     }
 }
 
@@ -152,17 +158,19 @@ impl Context {
     }
 
     /// The SDK configuration: environment or base URL, credentials and timeout from the options
-    /// (which clap already filled from `AHRVO_*`), read through [`Config::from_vars`] so the
-    /// rules are the SDK's (a credential pair is both or neither).
+    /// (which clap already filled from `AHRVO_*`), then the active profile for what they left
+    /// empty ([`profile::resolve`]), read through [`Config::from_vars`] so the rules are the
+    /// SDK's (a credential pair is both or neither).
     pub fn config(&self) -> Result<Config, CliError> {
         let g = &self.global;
+        let s = profile::resolve(g)?;
         let mut config = Config::from_vars(|name| match name {
-            "AHRVO_BASE_URL" => g.base_url.clone(),
-            "AHRVO_ENVIRONMENT" => g.env.map(|e| e.as_str().to_owned()),
-            "AHRVO_API_KEY" => g.api_key.clone(),
-            "AHRVO_ACCESS_TOKEN" => g.access_token.clone(),
-            "AHRVO_USERNAME" => g.username.clone(),
-            "AHRVO_PASSWORD" => g.password.clone(),
+            "AHRVO_BASE_URL" => s.base_url.clone(),
+            "AHRVO_ENVIRONMENT" => s.env.map(|e| e.as_str().to_owned()),
+            "AHRVO_API_KEY" => s.api_key.clone(),
+            "AHRVO_ACCESS_TOKEN" => s.access_token.clone(),
+            "AHRVO_USERNAME" => s.username.clone(),
+            "AHRVO_PASSWORD" => s.password.clone(),
             _ => None,
         })?;
         if let Some(total) = g.timeout {
