@@ -42,6 +42,14 @@ pub struct SandboxArgs {
     /// is closed (default 5).
     #[arg(long, value_name = "SECS", value_parser = parse_read_timeout)]
     pub read_timeout_secs: Option<f64>,
+    /// Milliseconds a budget top-up stays PROCESSING before it credits the budget (default 0:
+    /// at once).
+    #[arg(long, value_name = "MS")]
+    pub top_up_delay_ms: Option<u64>,
+    /// Answer 429 with Retry-After above N API requests per second (a token bucket of N,
+    /// refilled continuously; admin requests are not limited).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
 }
 
 impl SandboxArgs {
@@ -63,7 +71,12 @@ impl SandboxArgs {
         if let Some(secs) = self.read_timeout_secs {
             config = config.with_read_timeout(Duration::from_secs_f64(secs));
         }
-        config.with_empty_budgets(self.empty_budgets)
+        if let Some(ms) = self.top_up_delay_ms {
+            config = config.with_top_up_delay(Duration::from_millis(ms));
+        }
+        config
+            .with_rate_limit(self.rate_limit)
+            .with_empty_budgets(self.empty_budgets)
     }
 }
 
@@ -131,6 +144,10 @@ mod tests {
             "empty-list",
             "--read-timeout-secs",
             "0.5",
+            "--top-up-delay-ms",
+            "1500",
+            "--rate-limit",
+            "100",
         ])
         .expect("valid flags");
         let config = args.to_config();
@@ -143,6 +160,8 @@ mod tests {
         assert_eq!(config.credentials, crate::Credentials::default());
         assert_eq!(config.empty_budgets, EmptyBudgets::EmptyList);
         assert_eq!(config.read_timeout, Duration::from_millis(500));
+        assert_eq!(config.top_up_delay, Duration::from_millis(1500));
+        assert_eq!(config.rate_limit, Some(100));
     }
 
     #[test]
@@ -156,6 +175,8 @@ mod tests {
         assert_eq!(config.faults, default.faults);
         assert_eq!(config.empty_budgets, default.empty_budgets);
         assert_eq!(config.read_timeout, default.read_timeout);
+        assert_eq!(config.top_up_delay, default.top_up_delay);
+        assert_eq!(config.rate_limit, default.rate_limit);
     }
 
     #[test]
@@ -170,6 +191,9 @@ mod tests {
             &["--empty-budgets", "sometimes"],
             &["--read-timeout-secs", "0"],
             &["--read-timeout-secs", "-1"],
+            &["--rate-limit", "0"],
+            &["--rate-limit", "-5"],
+            &["--top-up-delay-ms", "soon"],
             &["--nope"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?} accepted");

@@ -48,6 +48,14 @@ codes! {
         NotFound = "NOT_FOUND",
         /// 404 of the card balance: no such card.
         CardNotFound = "CARD_NOT_FOUND",
+        /// 400: a `unique_order_id` used before with another body.
+        DuplicateOrderId = "DUPLICATE_ORDER_ID",
+        /// 400: the budget holds less than the amount (card top-up, transfer).
+        InsufficientBalance = "INSUFFICIENT_BALANCE",
+        /// 404: no budget with this id (top-up, transfer).
+        BudgetNotFound = "BUDGET_NOT_FOUND",
+        /// 404: no top-up order or transfer order with this id.
+        OrderNotFound = "ORDER_NOT_FOUND",
         /// 404: no such endpoint.
         RouteNotFound = "ROUTE_NOT_FOUND",
         /// 405: a known path with another method.
@@ -62,7 +70,7 @@ codes! {
         UriTooLong = "URI_TOO_LONG",
         /// 415: a body that is not `application/json`.
         UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE",
-        /// 429: the injected rate limit.
+        /// 429: the rate limit (`--rate-limit`) or an injected fault.
         TooManyRequests = "TOO_MANY_REQUESTS",
         /// 500: an injected fault, or the state file could not be written.
         InternalServerError = "INTERNAL_SERVER_ERROR",
@@ -74,7 +82,8 @@ codes! {
 codes! {
     /// The `code` of one error of a Payments (Finix) error list.
     PaymentsCode {
-        /// 400: the id is not UTF-8 once percent-decoded, or empty.
+        /// 400: the id is not UTF-8 once percent-decoded, or empty; a list's `limit`, cursor,
+        /// offset or `Finix-Version` is invalid.
         BadRequest = "BAD_REQUEST",
         /// 401: Finix's code for missing or wrong Basic credentials.
         Unknown = "UNKNOWN",
@@ -90,7 +99,7 @@ codes! {
         UriTooLong = "URI_TOO_LONG",
         /// 413: a body over the limit.
         PayloadTooLarge = "PAYLOAD_TOO_LARGE",
-        /// 429: the injected rate limit.
+        /// 429: the rate limit (`--rate-limit`) or an injected fault.
         TooManyRequests = "TOO_MANY_REQUESTS",
         /// 500: an injected fault.
         InternalServerError = "INTERNAL_SERVER_ERROR",

@@ -138,6 +138,13 @@ pub struct SandboxConfig {
     /// sends less than it announced is closed after this (default
     /// [`DEFAULT_READ_TIMEOUT`]). Must not be zero.
     pub read_timeout: Duration,
+    /// How long a budget top-up stays `PROCESSING` before it credits the budget (default 0:
+    /// credited at once, `SUCCESS`).
+    pub top_up_delay: Duration,
+    /// At most this many API requests per second (a token bucket of this capacity, refilled
+    /// continuously); above it, 429 with `Retry-After`. `None` (the default): no limit. Admin
+    /// requests are never limited.
+    pub rate_limit: Option<u32>,
 }
 
 impl Default for SandboxConfig {
@@ -152,6 +159,8 @@ impl Default for SandboxConfig {
             faults: FaultConfig::none(),
             empty_budgets: EmptyBudgets::NotFound,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            top_up_delay: Duration::ZERO,
+            rate_limit: None,
         }
     }
 }
@@ -168,6 +177,8 @@ impl fmt::Debug for SandboxConfig {
             .field("faults", &self.faults)
             .field("empty_budgets", &self.empty_budgets)
             .field("read_timeout", &self.read_timeout)
+            .field("top_up_delay", &self.top_up_delay)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -229,6 +240,18 @@ impl SandboxConfig {
     /// Sets how long a request's headers, and then its body, may take to arrive.
     pub fn with_read_timeout(mut self, read_timeout: Duration) -> Self {
         self.read_timeout = read_timeout;
+        self
+    }
+
+    /// Sets how long a budget top-up stays `PROCESSING` before it is credited.
+    pub fn with_top_up_delay(mut self, delay: Duration) -> Self {
+        self.top_up_delay = delay;
+        self
+    }
+
+    /// Limits API requests to `per_second` (`None`: no limit; 0 is refused at start).
+    pub fn with_rate_limit(mut self, per_second: Option<u32>) -> Self {
+        self.rate_limit = per_second;
         self
     }
 }

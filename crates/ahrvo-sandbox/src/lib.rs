@@ -62,7 +62,7 @@ mod server;
 mod shared;
 mod state;
 
-pub use admin::AdminError;
+pub use admin::{AdminError, TopUpCounts};
 #[cfg(feature = "cli")]
 pub use cli::SandboxArgs;
 pub use config::{
@@ -70,6 +70,6 @@ pub use config::{
     DEFAULT_PASSWORD, DEFAULT_READ_TIMEOUT, DEFAULT_USERNAME, EmptyBudgets, SandboxConfig,
     SandboxError,
 };
-pub use faults::{FaultConfig, FaultCounts, FaultKind, SandboxStats};
+pub use faults::{FaultConfig, FaultCounts, FaultKind, FaultTiming, SandboxStats};
 pub use sandbox::Sandbox;
 pub use state::{CardKind, NewBalance, NewBalanceEntry};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::admin::{self, AdminError};
+use crate::admin::{self, AdminError, TopUpCounts};
 use crate::config::{Credentials, SandboxConfig, SandboxError};
 use crate::faults::{FaultConfig, Injector, SandboxStats};
 use crate::server;
@@ -101,6 +101,7 @@ impl Sandbox {
             seed: config.seed,
             empty_budgets: config.empty_budgets,
             read_timeout: config.read_timeout,
+            top_up_delay: config.top_up_delay,
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         tracing::info!(%addr, "ahrvo-sandbox listening");
@@ -211,6 +212,40 @@ impl Sandbox {
             .mutate(|s| s.settle_entry(entry_id))
             .map(drop)
             .map_err(AdminError::from)
+    }
+
+    /// A budget's balance, a decimal string (`"1234.50"`), after every due top-up order was
+    /// credited.
+    pub fn budget_balance(&self, budget_id: &str) -> Result<String, AdminError> {
+        admin::do_budget_summary(&self.shared, budget_id)
+            .map(|s| s.budget.balance.to_string())
+            .map_err(AdminError::from)
+    }
+
+    /// A budget's top-up orders by status and the sum credited: `applied` counts each order
+    /// once, so `applied_amount` equal to the sum of the distinct orders sent means no order
+    /// was applied twice or lost.
+    pub fn top_up_counts(&self, budget_id: &str) -> Result<TopUpCounts, AdminError> {
+        admin::do_budget_summary(&self.shared, budget_id)
+            .map(|s| s.top_ups)
+            .map_err(AdminError::from)
+    }
+
+    /// Marks a `PROCESSING` budget top-up order `FAILED` (409 if it is not processing).
+    pub fn fail_top_up(&self, unique_order_id: &str) -> Result<(), AdminError> {
+        admin::do_fail_top_up(&self.shared, unique_order_id)
+            .map(drop)
+            .map_err(AdminError::from)
+    }
+
+    /// Checks every invariant of the state (no negative amount, money conserved across
+    /// budgets and cards, unique ids, …); `Err` names the first one broken. Every mutation is
+    /// checked before it is stored, so this is `Ok` unless the sandbox has a bug.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        match admin::do_check(&self.shared) {
+            report if report.ok => Ok(()),
+            report => Err(report.error.unwrap_or_default()),
+        }
     }
 
     // --- faults, latency, counters -----------------------------------------------------------

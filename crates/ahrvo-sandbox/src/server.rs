@@ -14,7 +14,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, RETRY_AFTER};
-use axum::http::{HeaderValue, Request, StatusCode, Uri};
+use axum::http::{HeaderValue, Method, Request, StatusCode, Uri};
 use axum::response::Response;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -189,13 +189,45 @@ async fn handle(
         return Ok(call(router, request).await);
     };
     tracing::debug!(?fault, path = request.uri().path(), "injecting a fault");
+    // A POST's 500, 503 or dropped connection may strike after the change was made: the
+    // client cannot tell whether it happened (the "outcome unknown" case).
+    let after = plan.after
+        && request.method() == Method::POST
+        && matches!(
+            fault,
+            FaultKind::InternalServerError
+                | FaultKind::ServiceUnavailable
+                | FaultKind::DropConnection
+        );
+    if after {
+        let processed = call(router.clone(), request).await;
+        drop(processed);
+        shared.injector.count_after_processing();
+        return match fault {
+            FaultKind::DropConnection => Err(Dropped::Injected(InjectedDrop)),
+            kind => Ok(status_fault(api, kind, plan.retry_after_secs)),
+        };
+    }
     let reply = match fault {
         FaultKind::DropConnection => return Err(Dropped::Injected(InjectedDrop)),
-        FaultKind::InternalServerError => api.error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            HttpCode::InternalServerError,
-            "Injected fault: internal server error",
-        ),
+        FaultKind::TruncatedBody => {
+            let (mut parts, body) = call(router, request).await.into_parts();
+            let full = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            parts
+                .headers
+                .insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
+            Response::from_parts(parts, truncated_body(&full))
+        }
+        kind => status_fault(api, kind, plan.retry_after_secs),
+    };
+    Ok(reply)
+}
+
+/// The reply of an injected 500, 503 or 429 in the family's format.
+fn status_fault(api: Api, kind: FaultKind, retry_after_secs: u32) -> Response {
+    match kind {
         FaultKind::ServiceUnavailable => api.error(
             StatusCode::SERVICE_UNAVAILABLE,
             HttpCode::ServiceUnavailable,
@@ -209,21 +241,15 @@ async fn handle(
             );
             reply
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(plan.retry_after_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
             reply
         }
-        FaultKind::TruncatedBody => {
-            let (mut parts, body) = call(router, request).await.into_parts();
-            let full = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            parts
-                .headers
-                .insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
-            Response::from_parts(parts, truncated_body(&full))
-        }
-    };
-    Ok(reply)
+        _ => api.error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            HttpCode::InternalServerError,
+            "Injected fault: internal server error",
+        ),
+    }
 }
 
 /// Reads the whole body within `timeout`: the request with its body in memory, or the 413

@@ -17,4 +17,6 @@ pub(crate) struct Shared {
     pub(crate) empty_budgets: EmptyBudgets,
     /// How long a request's headers, and then its body, may take to arrive.
     pub(crate) read_timeout: std::time::Duration,
+    /// How long a budget top-up stays `PROCESSING` before it is credited.
+    pub(crate) top_up_delay: std::time::Duration,
 }

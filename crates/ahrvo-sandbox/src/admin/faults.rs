@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::{parse_body, reply};
-use crate::faults::{FaultConfig, FaultKind};
+use crate::faults::{FaultConfig, FaultKind, FaultTiming};
 use crate::shared::Shared;
 use crate::state::Failure;
 
@@ -26,6 +26,8 @@ struct FaultsRequest {
     retry_after_secs: Option<u32>,
     #[serde(default)]
     seed: Option<u64>,
+    #[serde(default)]
+    timing: Option<FaultTiming>,
 }
 
 pub(super) async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
@@ -43,6 +45,7 @@ pub(super) async fn put_faults(
             kinds: r.kinds.unwrap_or(defaults.kinds),
             retry_after_secs: r.retry_after_secs.unwrap_or(defaults.retry_after_secs),
             seed: r.seed.unwrap_or(defaults.seed),
+            timing: r.timing.unwrap_or(defaults.timing),
         };
         config.validate().map_err(Failure::BadRequest)?;
         shared.injector.set_faults(config.clone());

@@ -140,7 +140,18 @@ pub(crate) fn do_top_up_card(
     amount: &str,
 ) -> Result<Card, Failure> {
     let cents = parse_positive_amount(amount)?;
-    shared.store.mutate(|s| s.top_up_card(card_id, cents))
+    shared.store.mutate(|s| {
+        // An admin top-up is a card funding order too, with an id of the sandbox's.
+        let order_id = loop {
+            let id = format!("sandbox-admin-{}", s.next_sequence());
+            if !s.funding_orders.iter().any(|o| o.unique_order_id == id) {
+                break id;
+            }
+        };
+        s.fund_card(&order_id, card_id, cents, None, "sandbox admin top-up")?;
+        (s.cards.iter().find(|c| c.card_id == card_id).cloned())
+            .ok_or_else(|| Failure::NotFound(format!("Card {card_id} does not exist")))
+    })
 }
 
 pub(super) async fn top_up_card(

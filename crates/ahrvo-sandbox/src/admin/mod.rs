@@ -4,9 +4,11 @@
 //! Every mutation goes through the same checked, persisted path as the API's own
 //! (`Store::mutate`): a call that would overdraw or break an invariant is refused and changes
 //! nothing. One file per part: `issuing.rs` (budgets, cards), `payments.rs` (Balances,
-//! Balance Entries), `faults.rs` (faults, latency, counters); reset and the whole state here.
+//! Balance Entries), `funding.rs` (a budget's top-up counts, failing an order, the invariant
+//! check), `faults.rs` (faults, latency, rate limit, counters); reset and the whole state here.
 
 mod faults;
+mod funding;
 mod issuing;
 mod payments;
 
@@ -27,6 +29,8 @@ use crate::routes::json_response;
 use crate::shared::Shared;
 use crate::state::{Failure, State as Model};
 
+pub use funding::TopUpCounts;
+pub(crate) use funding::{do_budget_summary, do_check, do_fail_top_up};
 pub(crate) use issuing::{do_create_budget, do_create_card, do_fund_budget, do_top_up_card};
 
 /// A refused admin call: the HTTP status the admin API would answer, and why.
@@ -80,6 +84,12 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/budgets", post(issuing::create_budget))
+        .route("/_sandbox/budgets/{budget_id}", get(funding::budget))
+        .route(
+            "/_sandbox/top_up_orders/{unique_order_id}/fail",
+            post(funding::fail_top_up),
+        )
+        .route("/_sandbox/invariants", get(funding::invariants))
         .route(
             "/_sandbox/budgets/{budget_id}/fund",
             post(issuing::fund_budget),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rand_core::{Rng as _, SeedableRng as _};
 use rand_pcg::Pcg32;
 
-use super::{FaultConfig, FaultCounts, FaultKind, PPM, SandboxStats};
+use super::{FaultConfig, FaultCounts, FaultKind, FaultTiming, PPM, SandboxStats};
 
 /// The runtime fault settings, generator and counters.
 #[derive(Debug)]
@@ -17,6 +17,8 @@ pub(crate) struct Injector {
     requests: AtomicU64,
     admin_requests: AtomicU64,
     counts: [AtomicU64; 5],
+    after_processing: AtomicU64,
+    rate_limited: AtomicU64,
 }
 
 /// The configuration and the generator it seeds. PCG32 (`rand_pcg`) is portable and
@@ -35,6 +37,8 @@ pub(crate) struct Plan {
     pub(crate) latency: Duration,
     pub(crate) fault: Option<FaultKind>,
     pub(crate) retry_after_secs: u32,
+    /// Whether a `POST`'s 500, 503 or dropped connection strikes after processing.
+    pub(crate) after: bool,
 }
 
 impl Injector {
@@ -44,6 +48,8 @@ impl Injector {
             requests: AtomicU64::new(0),
             admin_requests: AtomicU64::new(0),
             counts: Default::default(),
+            after_processing: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
         }
     }
 
@@ -79,14 +85,31 @@ impl Injector {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut settings = self.settings();
         let fault = settings.draw();
+        let mut after = false;
         if let Some(kind) = fault {
             self.counts[index(kind)].fetch_add(1, Ordering::Relaxed);
+            after = match settings.config.timing {
+                FaultTiming::Before => false,
+                FaultTiming::After => true,
+                FaultTiming::Either => settings.rng.next_u32() & 1 == 1,
+            };
         }
         Plan {
             latency: settings.latency,
             fault,
             retry_after_secs: settings.config.retry_after_secs,
+            after,
         }
+    }
+
+    /// Counts a fault that struck after its request was processed.
+    pub(crate) fn count_after_processing(&self) {
+        self.after_processing.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request refused by the rate limit.
+    pub(crate) fn count_rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The counters.
@@ -102,6 +125,8 @@ impl Injector {
                 drop_connection: count(FaultKind::DropConnection),
                 truncated_body: count(FaultKind::TruncatedBody),
             },
+            faults_after_processing: self.after_processing.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
     }
 
@@ -109,7 +134,11 @@ impl Injector {
     pub(crate) fn reset_stats(&self) {
         self.requests.store(0, Ordering::Relaxed);
         self.admin_requests.store(0, Ordering::Relaxed);
-        for c in &self.counts {
+        for c in self
+            .counts
+            .iter()
+            .chain([&self.after_processing, &self.rate_limited])
+        {
             c.store(0, Ordering::Relaxed);
         }
     }

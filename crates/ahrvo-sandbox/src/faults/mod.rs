@@ -41,6 +41,24 @@ impl FaultKind {
     ];
 }
 
+/// When a fault of a `POST` route (one that changes the state) strikes: before the request is
+/// processed (nothing changed), or after it (the change is made and its reply lost: the
+/// outcome is unknown to the client). Applies to `InternalServerError`,
+/// `ServiceUnavailable` and `DropConnection`; `TooManyRequests` always strikes before and
+/// `TruncatedBody` always after. Faults of `GET` routes strike before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FaultTiming {
+    /// Before processing: the request changes nothing.
+    Before,
+    /// After processing: the change is stored, the reply is a fault.
+    After,
+    /// Either, with equal probability, drawn from the seeded generator (the default).
+    #[default]
+    Either,
+}
+
 /// Which faults to inject and how often. Off by default (`rate` 0).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -53,6 +71,9 @@ pub struct FaultConfig {
     pub retry_after_secs: u32,
     /// Seed of the pseudo-random generator: the same seed and requests give the same faults.
     pub seed: u64,
+    /// When faults of `POST` routes strike (default: either, half and half).
+    #[serde(default)]
+    pub timing: FaultTiming,
 }
 
 impl Default for FaultConfig {
@@ -62,6 +83,7 @@ impl Default for FaultConfig {
             kinds: FaultKind::ALL.to_vec(),
             retry_after_secs: 1,
             seed: 0x5EED_A4B0,
+            timing: FaultTiming::Either,
         }
     }
 }
@@ -102,6 +124,12 @@ impl FaultConfig {
     /// Sets the generator's seed.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Sets when faults of `POST` routes strike.
+    pub fn timing(mut self, timing: FaultTiming) -> Self {
+        self.timing = timing;
         self
     }
 
@@ -172,10 +200,15 @@ impl FaultCounts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SandboxStats {
-    /// Requests to the five API routes, faulted or not.
+    /// Requests to the API routes, faulted, rate-limited or not.
     pub requests: u64,
     /// Requests to the admin routes (never faulted).
     pub admin_requests: u64,
     /// Injected faults by kind.
     pub faults: FaultCounts,
+    /// Of those, the faults that struck a `POST` after it was processed (its change stored,
+    /// its reply lost).
+    pub faults_after_processing: u64,
+    /// Requests answered 429 by the rate limit (`rate_limit`), not counted in `faults`.
+    pub rate_limited: u64,
 }

@@ -21,7 +21,7 @@ use crate::shared::Shared;
 use crate::state::{CardKind, Failure, Money, validate_budget_name};
 
 /// The longest `card_id` served, in characters (the spec's `CardId` `maxLength`).
-const MAX_CARD_ID_CHARS: usize = 64;
+pub(crate) const MAX_CARD_ID_CHARS: usize = 64;
 
 /// `GET`: all budget balances.
 pub(crate) const LIST_BUDGET_BALANCES: &str = "/card/issuance/api/issuing/budget/v2/balance/all";
@@ -68,7 +68,7 @@ struct ErrorBody<'a> {
     message: &'a str,
 }
 
-fn success<T: Serialize>(data: T) -> Response {
+pub(crate) fn success<T: Serialize>(data: T) -> Response {
     json_response(
         StatusCode::OK,
         &Envelope {
@@ -90,16 +90,25 @@ pub(crate) fn error(status: StatusCode, code: IssuingCode, message: &str) -> Res
 }
 
 fn failure(f: &Failure) -> Response {
-    let code = match f {
-        Failure::BadRequest(_) => IssuingCode::InvalidParameter,
-        Failure::NotFound(_) => IssuingCode::NotFound,
-        Failure::Conflict(_) => IssuingCode::BudgetNameExists,
-        Failure::Storage(_) => IssuingCode::InternalServerError,
-    };
-    error(f.status(), code, f.message())
+    failure_with(f, IssuingCode::NotFound)
 }
 
-fn bad_request(message: &str) -> Response {
+/// The reply to a refused operation; `not_found` is the operation's 404 code. Insufficient
+/// funds are a 400 on the API (the pages' status; the admin API answers 409).
+pub(crate) fn failure_with(f: &Failure, not_found: IssuingCode) -> Response {
+    let (status, code) = match f {
+        Failure::BadRequest(_) => (f.status(), IssuingCode::InvalidParameter),
+        Failure::NotFound(_) => (f.status(), not_found),
+        Failure::Conflict(_) => (f.status(), IssuingCode::BudgetNameExists),
+        Failure::Insufficient(_) => (StatusCode::BAD_REQUEST, IssuingCode::InsufficientBalance),
+        Failure::Duplicate(_) => (f.status(), IssuingCode::DuplicateOrderId),
+        Failure::WrongCardType(_) => (f.status(), IssuingCode::InvalidCardType),
+        Failure::Storage(_) => (f.status(), IssuingCode::InternalServerError),
+    };
+    error(status, code, f.message())
+}
+
+pub(crate) fn bad_request(message: &str) -> Response {
     error(
         StatusCode::BAD_REQUEST,
         IssuingCode::InvalidParameter,
@@ -109,7 +118,7 @@ fn bad_request(message: &str) -> Response {
 
 /// The refusal, unless the Bearer token and the API key are right, issuing is enabled and
 /// the client accepts JSON (checked in that order: authentication first).
-fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     match check_issuing(headers, &shared.credentials, &shared.forbidden_api_key) {
         IssuingAuth::Allowed => {}
         IssuingAuth::Forbidden => {

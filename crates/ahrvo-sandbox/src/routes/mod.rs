@@ -1,8 +1,11 @@
-//! The five Ahrvo operations, one file per API family: `issuing.rs` (budgets and cards,
-//! `{"code", "data"}` envelopes) and `payments.rs` (Balances and Balance Entries, Finix
+//! The Ahrvo operations, by API family: `issuing.rs` (budgets and card balances,
+//! `{"code", "data"}` envelopes), `funding.rs` (top-ups and transfers), `issuing_lists.rs`
+//! (funding orders, cards, products), and `payments.rs` (Balances and Balance Entries, Finix
 //! error lists). Each handler authenticates first, then reads or changes the state.
 
+pub(crate) mod funding;
 pub(crate) mod issuing;
+pub(crate) mod issuing_lists;
 pub(crate) mod payments;
 
 use std::sync::Arc;
@@ -20,6 +23,8 @@ use crate::shared::Shared;
 pub(crate) fn api() -> Router<Arc<Shared>> {
     Router::new()
         .merge(issuing::routes())
+        .merge(funding::routes())
+        .merge(issuing_lists::routes())
         .merge(payments::routes())
 }
 
@@ -36,7 +41,17 @@ impl Api {
     /// The API of one of the five operation paths; `None` for any other path.
     pub(crate) fn of(path: &str) -> Option<Api> {
         match path {
-            issuing::LIST_BUDGET_BALANCES | issuing::CREATE_BUDGET | issuing::CARD_BALANCE => {
+            issuing::LIST_BUDGET_BALANCES
+            | issuing::CREATE_BUDGET
+            | issuing::CARD_BALANCE
+            | funding::TOP_UP
+            | funding::TOP_UP_ORDER
+            | funding::TRANSFER
+            | funding::TRANSFER_ORDER
+            | funding::CARD_TOP_UP
+            | issuing_lists::FUNDING_LIST
+            | issuing_lists::CARD_LIST
+            | issuing_lists::PRODUCTS => {
                 return Some(Api::Issuing);
             }
             _ => {}

@@ -395,6 +395,7 @@ impl State {
             wire_details,
         };
         self.balance_entries.push(entry.clone());
+        self.record_adjustment_for(&entry);
         Ok(entry)
     }
 
@@ -435,7 +436,9 @@ impl State {
         stored.state = EntryState::Succeeded;
         stored.posted_at = Some(now.clone());
         stored.updated_at = now;
-        Ok(stored.clone())
+        let settled = stored.clone();
+        self.settle_adjustment_for(&settled);
+        Ok(settled)
     }
 }
 

@@ -54,20 +54,24 @@ impl State {
         let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
         // Fold the 128-bit timestamp into 64 bits; truncation is intended.
         let mut rng = rng((nanos as u64) ^ ((nanos >> 64) as u64) ^ n.rotate_left(32));
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        let mut id = String::with_capacity(prefix.len() + 22);
-        id.push_str(prefix);
-        let mut word = rng.next_u64();
-        for i in 0..22 {
-            if i == 10 || i == 20 {
-                // 62^10 < 2^64: a fresh word every 10 characters keeps them all random.
-                word = rng.next_u64();
+        token_from(&mut rng, prefix)
+    }
+
+    /// A fresh issuing order id: `prefix`, the UTC time (14 digits) and 4 more digits, not
+    /// taken by any order yet (`taken`).
+    pub(crate) fn new_order_id(
+        &mut self,
+        prefix: &str,
+        taken: impl Fn(&State, &str) -> bool,
+    ) -> String {
+        let stamp = compact_timestamp(OffsetDateTime::now_utc());
+        loop {
+            let n = self.next_sequence();
+            let id = format!("{prefix}{stamp}{:04}", n % 10_000);
+            if !taken(self, &id) {
+                return id;
             }
-            let index = usize::try_from(word % 62).unwrap_or(0);
-            word /= 62;
-            id.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'0')));
         }
-        id
     }
 
     /// Four pseudo-random digits for a masked card number (a function of the sequence only).
@@ -75,6 +79,24 @@ impl State {
         let seed = self.next_sequence() ^ 0x5157_0000_2686;
         format!("{:04}", rng(seed).next_u64() % 10_000)
     }
+}
+
+/// `prefix` and 22 base-62 characters drawn from `rng`.
+pub(crate) fn token_from(rng: &mut Pcg32, prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut id = String::with_capacity(prefix.len() + 22);
+    id.push_str(prefix);
+    let mut word = rng.next_u64();
+    for i in 0..22 {
+        if i == 10 || i == 20 {
+            // 62^10 < 2^64: a fresh word every 10 characters keeps them all random.
+            word = rng.next_u64();
+        }
+        let index = usize::try_from(word % 62).unwrap_or(0);
+        word /= 62;
+        id.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'0')));
+    }
+    id
 }
 
 /// `USD`, `EUR`: three ASCII upper-case letters.
@@ -114,6 +136,59 @@ pub(crate) fn compact_timestamp(now: OffsetDateTime) -> String {
     )
 }
 
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_unix_ms() -> u64 {
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    u64::try_from(nanos).unwrap_or(0)
+}
+
+/// `yyyy-MM-dd HH:mm:ss` in UTC: the issuing pages' date-time format.
+pub(crate) fn issuing_datetime(at: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year().clamp(0, 9999),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The issuing date-time a time-stamped id carries (`card20190702172307…` →
+/// `2019-07-02 17:23:07`): `prefix`, then `yyyyMMddHHmmss`.
+pub(crate) fn datetime_of_id(id: &str, prefix: &str) -> String {
+    let digits = id
+        .strip_prefix(prefix)
+        .and_then(|d| d.get(..14))
+        .unwrap_or("");
+    if digits.len() != 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return "1970-01-01 00:00:00".to_owned();
+    }
+    let part = |r: std::ops::Range<usize>| digits.get(r).unwrap_or("00");
+    format!(
+        "{}-{}-{} {}:{}:{}",
+        part(0..4),
+        part(4..6),
+        part(6..8),
+        part(8..10),
+        part(10..12),
+        part(12..14)
+    )
+}
+
+/// Whether `text` is a date-time `yyyy-MM-dd HH:mm:ss`.
+pub(crate) fn is_issuing_datetime(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 /// The current UTC time as RFC 3339, to the second (`2025-07-23T20:16:18Z`).
 pub(crate) fn now_rfc3339() -> String {
     rfc3339(OffsetDateTime::now_utc())
@@ -146,6 +221,23 @@ mod tests {
             "5157********{}",
             s.new_last4()
         )));
+    }
+
+    #[test]
+    fn issuing_date_times() {
+        assert_eq!(
+            datetime_of_id("card201907021723076245", "card"),
+            "2019-07-02 17:23:07"
+        );
+        assert!(is_issuing_datetime(&datetime_of_id(
+            "card201907021723076245",
+            "card"
+        )));
+        assert!(is_issuing_datetime(&issuing_datetime(
+            OffsetDateTime::now_utc()
+        )));
+        assert!(!is_issuing_datetime("2019-07-02T17:23:07"));
+        assert!(!is_issuing_datetime("2019-07-02"));
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! What every stored state satisfies: unique ids and names, documented id shapes, no negative
 //! or oversized amounts, no balance on a shared card, `posted = available + pending`, and no
-//! more in pending entries than a Balance's `pending_amount`.
+//! more in pending entries than a Balance's `pending_amount`; money conserved on the issuing
+//! side (budgets and cards add up to what entered it); orders unique by id and client id,
+//! naming budgets and cards that exist, with positive amounts; payments Transfers and
+//! Balance Adjustments unique, adjustments naming entries that exist.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ids::{is_currency, is_masked_card_number, is_prefixed_digits};
+use super::top_ups::validate_order_id;
 use super::{CardKind, EntryState, MAX_CENTS, Money, STATE_VERSION, State};
 
 impl State {
@@ -18,7 +22,92 @@ impl State {
         }
         let budget_ids = self.check_budgets()?;
         self.check_cards(&budget_ids)?;
-        self.check_balances_and_entries()
+        self.check_balances_and_entries()?;
+        self.check_conservation()?;
+        self.check_orders(&budget_ids)?;
+        self.check_payments_objects()
+    }
+
+    fn check_orders(&self, budget_ids: &BTreeSet<&str>) -> Result<(), String> {
+        let card_ids: BTreeSet<&str> = self.cards.iter().map(|c| c.card_id.as_str()).collect();
+        let known_budget = |id: &str, what: &str| {
+            if budget_ids.contains(id) {
+                Ok(())
+            } else {
+                Err(format!("{what} names unknown budget {id}"))
+            }
+        };
+        let mut records = BTreeSet::new();
+        let mut client_ids = BTreeSet::new();
+        for o in &self.top_up_orders {
+            unique(&mut records, &o.record_id, "top-up record_id")?;
+            unique(
+                &mut client_ids,
+                &o.unique_order_id,
+                "top-up unique_order_id",
+            )?;
+            check_order_id(&o.unique_order_id)?;
+            known_budget(&o.budget_id, &o.record_id)?;
+            check_positive(o.top_up_amount, &o.record_id)?;
+        }
+        let mut records = BTreeSet::new();
+        let mut client_ids = BTreeSet::new();
+        for o in &self.funding_orders {
+            unique(&mut records, &o.record_id, "funding record_id")?;
+            unique(
+                &mut client_ids,
+                &o.unique_order_id,
+                "funding unique_order_id",
+            )?;
+            check_order_id(&o.unique_order_id)?;
+            if !card_ids.contains(o.card_id.as_str()) {
+                return Err(format!("{} names unknown card {}", o.record_id, o.card_id));
+            }
+            check_positive(o.amount, &o.record_id)?;
+        }
+        let mut records = BTreeSet::new();
+        for o in &self.transfer_orders {
+            unique(&mut records, &o.transfer_order_id, "transfer_order_id")?;
+            known_budget(&o.source_budget_id, &o.transfer_order_id)?;
+            known_budget(&o.target_budget_id, &o.transfer_order_id)?;
+            if o.source_budget_id == o.target_budget_id {
+                return Err(format!("{} moves a budget to itself", o.transfer_order_id));
+            }
+            check_positive(o.transfer_amount, &o.transfer_order_id)?;
+            check_positive(o.in_amount, &o.transfer_order_id)?;
+        }
+        Ok(())
+    }
+
+    fn check_payments_objects(&self) -> Result<(), String> {
+        let entry_ids: BTreeSet<&str> = (self.balance_entries.iter())
+            .map(|e| e.id.as_str())
+            .collect();
+        let mut ids = BTreeSet::new();
+        for t in &self.transfers {
+            unique(&mut ids, &t.id, "Transfer id")?;
+            if !(0..=MAX_CENTS).contains(&t.amount) || !(0..=MAX_CENTS).contains(&t.fee) {
+                return Err(format!("Transfer {} amount or fee is out of range", t.id));
+            }
+            check_currency(&t.currency)?;
+        }
+        let mut ids = BTreeSet::new();
+        for a in &self.balance_adjustments {
+            unique(&mut ids, &a.id, "Balance Adjustment id")?;
+            if !(1..=MAX_CENTS).contains(&a.amount) {
+                return Err(format!(
+                    "Balance Adjustment {} amount is out of range",
+                    a.id
+                ));
+            }
+            if !entry_ids.contains(a.balance_entry_id.as_str()) {
+                return Err(format!(
+                    "Balance Adjustment {} names unknown Balance Entry {}",
+                    a.id, a.balance_entry_id
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_budgets(&self) -> Result<BTreeSet<&str>, String> {
@@ -147,6 +236,28 @@ fn check_money(amount: Money, owner: &str) -> Result<(), String> {
     } else {
         Err(format!("{owner} balance {amount} is negative or too large"))
     }
+}
+
+fn unique<'a>(seen: &mut BTreeSet<&'a str>, id: &'a str, what: &str) -> Result<(), String> {
+    if seen.insert(id) {
+        Ok(())
+    } else {
+        Err(format!("duplicate {what} {id}"))
+    }
+}
+
+fn check_positive(amount: Money, owner: &str) -> Result<(), String> {
+    if (1..=MAX_CENTS).contains(&amount.0) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{owner} amount {amount} is not positive or too large"
+        ))
+    }
+}
+
+fn check_order_id(id: &str) -> Result<(), String> {
+    validate_order_id(id).map_err(|f| f.message().to_owned())
 }
 
 fn check_currency(code: &str) -> Result<(), String> {

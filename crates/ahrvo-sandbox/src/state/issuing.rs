@@ -33,6 +33,41 @@ pub enum CardKind {
     Shared,
 }
 
+/// The status of a card, as the card list shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum CardStatus {
+    /// Issued, not activated yet.
+    Inactive,
+    /// In use (cards created before statuses existed are active).
+    #[default]
+    Active,
+    /// Revoked by the issuer.
+    Revoked,
+    /// Cancelled.
+    Canceled,
+}
+
+impl CardStatus {
+    /// Every status, in the page's order.
+    pub(crate) const ALL: [CardStatus; 4] = [
+        CardStatus::Inactive,
+        CardStatus::Active,
+        CardStatus::Revoked,
+        CardStatus::Canceled,
+    ];
+
+    /// The wire name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            CardStatus::Inactive => "INACTIVE",
+            CardStatus::Active => "ACTIVE",
+            CardStatus::Revoked => "REVOKED",
+            CardStatus::Canceled => "CANCELED",
+        }
+    }
+}
+
 /// An issued card. Only the masked number is ever known to the sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +85,12 @@ pub(crate) struct Card {
     pub(crate) available_balance: Money,
     /// The card's currency (its budget's).
     pub(crate) currency: String,
+    /// Its status (missing in older state files: active).
+    #[serde(default)]
+    pub(crate) status: CardStatus,
+    /// The card's remark, as the card list shows it.
+    #[serde(default)]
+    pub(crate) remark: String,
 }
 
 /// Checks a budget name as sent (1 to 100 characters, no control characters, not blank: the
@@ -74,7 +115,7 @@ pub(crate) fn validate_budget_name(name: &str) -> Result<&str, Failure> {
 }
 
 fn insufficient(what: &str, available: Money, requested: Money) -> Failure {
-    Failure::Conflict(format!(
+    Failure::Insufficient(format!(
         "Insufficient {what} balance: {available} available, {requested} requested; refused, \
          nothing was changed"
     ))
@@ -108,6 +149,7 @@ impl State {
             ));
         }
         let budget_id = self.new_budget_id();
+        self.book(currency, balance.0);
         self.budgets.push(Budget {
             budget_id: budget_id.clone(),
             budget_name: name.to_owned(),
@@ -128,7 +170,9 @@ impl State {
             .ok_or_else(|| {
                 Failure::BadRequest("the budget balance would be too large".to_owned())
             })?;
-        Ok(budget.clone())
+        let budget = budget.clone();
+        self.book(&budget.currency, cents);
+        Ok(budget)
     }
 
     /// Takes `cents` from a budget; refused when the budget holds less.
@@ -142,7 +186,9 @@ impl State {
             return Err(insufficient("budget", budget.balance, Money(cents)));
         }
         budget.balance.0 -= cents;
-        Ok(budget.clone())
+        let budget = budget.clone();
+        self.book(&budget.currency, -cents);
+        Ok(budget)
     }
 
     /// Issues a card funded by `budget_id`, in its currency. `last4` picks the masked number's
@@ -170,6 +216,8 @@ impl State {
             card_number: format!("5157********{last4}"),
             available_balance: Money(0),
             currency,
+            status: CardStatus::Active,
+            remark: String::new(),
         };
         self.cards.push(card.clone());
         Ok(card)
@@ -185,7 +233,7 @@ impl State {
             None => return Err(Failure::NotFound(format!("Card {card_id} does not exist"))),
         };
         if kind == CardKind::Shared {
-            return Err(Failure::BadRequest(format!(
+            return Err(Failure::WrongCardType(format!(
                 "Card {card_id} is not a Dedicated Funds Card: a Shared Funds Card spends its \
                  budget's balance and cannot be topped up"
             )));

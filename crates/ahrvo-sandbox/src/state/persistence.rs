@@ -38,8 +38,11 @@ impl StateFile {
         remove_stale_temp_files(&self.path);
         match fs::read(&self.path) {
             Ok(bytes) => {
-                let loaded: State = serde_json::from_slice(&bytes)
+                let mut loaded: State = serde_json::from_slice(&bytes)
                     .map_err(|e| self.error(format!("state file is corrupt: {e}")))?;
+                // A file written before the totals existed: its budgets and cards are what
+                // entered.
+                loaded.fill_totals_if_missing();
                 loaded
                     .check()
                     .map_err(|e| self.error(format!("state file breaks an invariant: {e}")))?;

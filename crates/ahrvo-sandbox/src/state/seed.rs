@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use super::entries::{CreatedBy, EntityType, EntryType};
 use super::payments::{BalanceType, LinkedType};
 use super::{
-    Balance, BalanceEntry, Budget, Card, CardKind, EntryState, Money, STATE_VERSION, State,
+    Balance, BalanceEntry, Budget, Card, CardKind, CardStatus, EntryState, Money, STATE_VERSION,
+    State,
 };
 
 /// The seeded Shared Funds Card (no page names one).
@@ -30,9 +31,11 @@ impl State {
             card_number: format!("5157********{last4}"),
             available_balance: Money(cents),
             currency: "USD".to_owned(),
+            status: CardStatus::Active,
+            remark: String::new(),
         };
         let tags = BTreeMap::new();
-        State {
+        let mut state = State {
             version: STATE_VERSION,
             sequence: 0,
             budgets: vec![
@@ -60,6 +63,8 @@ impl State {
                     card_number: "5157********8888".to_owned(),
                     available_balance: Money(0),
                     currency: "USD".to_owned(),
+                    status: CardStatus::Active,
+                    remark: String::new(),
                 },
             ],
             balances: vec![Balance {
@@ -96,7 +101,11 @@ impl State {
                 entry_type: EntryType::BalanceTopUpAch,
                 wire_details: None,
             }],
-        }
+            ..State::default()
+        };
+        state.extend_seed();
+        state.fill_totals_if_missing();
+        state
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::persistence::StateFile;
-use super::{Card, Failure, State};
+use super::{Card, Failure, State, now_unix_ms};
 
 /// Why the state file could not be used at start.
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub(crate) struct Store {
 struct Live {
     state: State,
     cards_by_id: HashMap<String, usize>,
+    /// When the earliest `PROCESSING` top-up order is due (Unix ms), if any.
+    next_due: Option<u64>,
 }
 
 impl Live {
@@ -36,6 +38,7 @@ impl Live {
         let mut live = Live {
             state,
             cards_by_id: HashMap::new(),
+            next_due: None,
         };
         live.reindex();
         live
@@ -45,6 +48,7 @@ impl Live {
         self.cards_by_id = (self.state.cards.iter().enumerate())
             .map(|(i, c)| (c.card_id.clone(), i))
             .collect();
+        self.next_due = self.state.next_top_up_due();
     }
 }
 
@@ -68,10 +72,33 @@ impl Store {
         })
     }
 
+    /// The live state, with every due top-up order applied first: whatever reads or changes
+    /// the state sees due orders credited, and each is credited once (under this lock).
     fn lock(&self) -> MutexGuard<'_, Live> {
         // Writers replace the state only once a mutation fully succeeded, so a poisoned lock
         // still guards a consistent state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut live = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = now_unix_ms();
+        if live.next_due.is_some_and(|due| due <= now) {
+            let mut draft = live.state.clone();
+            draft.apply_due_top_ups(now);
+            let saved = draft
+                .check()
+                .map_err(|e| format!("refused: {e}"))
+                .and_then(|()| {
+                    (self.file.as_ref())
+                        .map_or(Ok(()), |f| f.save(&draft).map_err(|e| e.to_string()))
+                });
+            match saved {
+                Ok(()) => {
+                    live.state = draft;
+                    live.reindex();
+                }
+                // The orders stay PROCESSING; the next request tries again.
+                Err(e) => tracing::error!(error = %e, "cannot apply due top-up orders"),
+            }
+        }
+        live
     }
 
     /// Reads the state.
