@@ -42,9 +42,10 @@ pub struct Operation {
     /// What a 2xx reply decodes to, as seen from the domain crate:
     /// `Vec<ahrvo_types::BudgetBalance>` (an envelope's `data`), `ahrvo_types::Balance`, `()`.
     pub output: String,
-    /// The method's arguments after `&self`, when the spec settles them: the types of the
-    /// operation's parameters, in spec order, when all of them are required path or query
-    /// parameters and there is no request body (`None` otherwise).
+    /// The method's arguments after `&self`, when the spec settles them: the operation's
+    /// `x-rust-arguments` when it has them; else the types of the operation's parameters, in
+    /// spec order, when all of them are required path or query parameters and there is no
+    /// request body (`None` otherwise).
     pub arguments: Option<Vec<String>>,
 }
 
@@ -280,6 +281,27 @@ fn arguments(
     shared: Option<(&Value, &str)>,
     at: &str,
 ) -> Result<Option<Vec<String>>, SpecError> {
+    // Declared by hand: the method takes more than the spec's required parameters (an options
+    // struct of the optional ones), so the spec names its argument types.
+    if let Some(declared) = operation.get("x-rust-arguments") {
+        let declared_at = child(at, "x-rust-arguments");
+        let list = declared.as_array().ok_or_else(|| {
+            SpecError::new(&declared_at, "must be an array of Rust types (strings)")
+        })?;
+        let mut types = Vec::new();
+        for (i, ty) in list.iter().enumerate() {
+            match ty.as_str().map(str::trim).filter(|t| !t.is_empty()) {
+                Some(ty) => types.push(ty.to_owned()),
+                None => {
+                    return Err(SpecError::new(
+                        &child(&declared_at, &i.to_string()),
+                        "must be a Rust type (a non-empty string)",
+                    ));
+                }
+            }
+        }
+        return Ok(Some(types));
+    }
     // Path-item parameters first; an operation parameter of the same name and place replaces one.
     let own_at = child(at, "parameters");
     let own = operation

@@ -277,13 +277,37 @@ fn variants(schema: &Value, at: &str) -> Result<Vec<Variant>, SpecError> {
         .filter(|v| !v.is_empty())
         .ok_or_else(|| SpecError::new(&enum_at, "`enum` must be a non-empty array"))?;
     let docs = schema.get("x-enum-descriptions");
+    // `x-enum-varnames` (by position) names variants whose value gives no usable name, e.g. a
+    // wire value "UNKNOWN", which would clash with the `Unknown(String)` of every API enum.
+    let names = schema.get("x-enum-varnames");
+    let names = match names {
+        None => None,
+        Some(Value::Array(list)) if list.len() == values.len() => Some(list),
+        Some(_) => {
+            return Err(SpecError::new(
+                &child(at, "x-enum-varnames"),
+                "must be an array with one UpperCamelCase name per enum value",
+            ));
+        }
+    };
     let mut variants: Vec<Variant> = Vec::new();
     for (i, value) in values.iter().enumerate() {
         let value_at = child(&enum_at, &i.to_string());
         let value = value
             .as_str()
             .ok_or_else(|| SpecError::new(&value_at, "enum values must be strings"))?;
-        let name = upper_camel_case(value);
+        let name = match names.map(|list| &list[i]) {
+            None => upper_camel_case(value),
+            Some(Value::String(name)) if is_identifier(name) && upper_camel_case(name) == *name => {
+                name.clone()
+            }
+            Some(other) => {
+                return Err(SpecError::new(
+                    &child(&child(at, "x-enum-varnames"), &i.to_string()),
+                    format!("{other} is not an UpperCamelCase variant name"),
+                ));
+            }
+        };
         if name.is_empty() || name == "Unknown" {
             return Err(SpecError::new(
                 &value_at,

@@ -585,3 +585,46 @@ fn arguments_are_parsed_by_hand() {
     assert!(args(&["codegen", "--bogus"]).is_err());
     assert!(args(&["frobnicate"]).is_err());
 }
+
+#[test]
+fn x_rust_arguments_pin_the_method_of_an_operation_with_optional_parameters() {
+    let spec = r##"{"paths": {"/w/{id}/parts": {"get": {
+        "operationId": "listParts", "tags": ["shop"],
+        "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+        "x-rust-arguments": ["ahrvo_types::WidgetId", "crate::ListOptions"],
+        "responses": {"200": {"description": "ok"}}}}}}"##;
+    let api = codegen::parse_api(spec).expect("valid");
+    let module = crate::operations::render_mod("shop", &api.operations);
+    assert_contains(
+        &module,
+        "let _: fn(&'static crate::ShopClient, ahrvo_types::WidgetId, crate::ListOptions) -> _ =
+             crate::ShopClient::list_parts;",
+    );
+    let errors = spec_errors(&spec.replace(r#""crate::ListOptions""#, "7"));
+    assert_eq!(
+        errors,
+        [
+            "#/paths/~1w~1{id}~1parts/get/x-rust-arguments/1: must be a Rust type (a non-empty string)"
+        ]
+    );
+}
+
+#[test]
+fn x_enum_varnames_name_variants_that_would_clash() {
+    let spec = r##"{"paths": {}, "components": {"schemas": {"State": {"type": "string",
+        "enum": ["OK", "UNKNOWN"], "x-enum-varnames": ["Ok", "UnknownState"]}}}}"##;
+    let api = codegen::parse_api(spec).expect("valid");
+    let source = crate::models::render_item(&api.items[0]);
+    assert_contains(&source, r#"UnknownState = "UNKNOWN","#);
+    let errors = spec_errors(&spec.replace(r#", "x-enum-varnames": ["Ok", "UnknownState"]"#, ""));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let errors = spec_errors(&spec.replace(r#""UnknownState""#, r#""not a name""#));
+    assert_eq!(
+        errors,
+        [
+            "#/components/schemas/State/x-enum-varnames/1: \"not a name\" is not an UpperCamelCase variant name"
+        ]
+    );
+}

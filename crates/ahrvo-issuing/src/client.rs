@@ -45,6 +45,19 @@ impl IssuingClient {
         let response = self.api.execute(request).await?;
         decode_envelope(op, &response)
     }
+
+    /// [`call`](Self::call), also saying how many requests were sent.
+    pub(crate) async fn call_counted<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest<T>,
+    ) -> Result<(T, u32), Error> {
+        let op = request.operation().id();
+        let (response, attempts) = self.api.execute_counted(request).await?;
+        // A reply that arrived but could not be used: the requests it took still count.
+        decode_envelope(op, &response)
+            .map(|data| (data, attempts))
+            .map_err(|e| e.with_attempts(attempts))
+    }
 }
 
 #[cfg(test)]

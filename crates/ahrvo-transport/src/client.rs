@@ -81,11 +81,24 @@ impl ApiClient {
     /// Sends the request and returns the 2xx reply; any other status, or a failure, is an
     /// [`Error`] after the retry policy has had its say. Decoding the reply into `O` is the
     /// family crate's job (envelopes differ).
-    pub async fn execute<O>(&self, mut request: ApiRequest<O>) -> Result<HttpResponse, Error> {
+    pub async fn execute<O>(&self, request: ApiRequest<O>) -> Result<HttpResponse, Error> {
+        self.execute_counted(request)
+            .await
+            .map(|(response, _)| response)
+    }
+
+    /// [`execute`](Self::execute), also saying how many requests were sent for the reply
+    /// (1 without retries). An error says it itself ([`Error::attempts`]). For callers that
+    /// report their retries (an exactly-once write, a load test).
+    pub async fn execute_counted<O>(
+        &self,
+        mut request: ApiRequest<O>,
+    ) -> Result<(HttpResponse, u32), Error> {
         let op = request.operation().clone();
         let target = request.target().map_err(|e| e.with_operation(op.id()))?;
         let url = format!("{}{}", self.inner.base_url, target);
         let body = request.take_body();
+        let headers = request.take_headers();
         let resend = request.resend();
         let span = tracing::info_span!(
             "ahrvo.request",
@@ -103,12 +116,13 @@ impl ApiClient {
             op: &op,
             url,
             body,
+            headers,
             resend,
             sent: &sent,
         };
         let run = self.run(call).instrument(span.clone());
         match tokio::time::timeout(total, run).await {
-            Ok(result) => result,
+            Ok(result) => result.map(|response| (response, sent.load(Ordering::Relaxed))),
             Err(_) => {
                 span.in_scope(|| {
                     tracing::warn!(total_ms = total.as_millis() as u64, "call timed out")
@@ -130,6 +144,7 @@ impl ApiClient {
             op,
             url,
             body,
+            headers,
             resend,
             sent,
         } = call;
@@ -152,6 +167,9 @@ impl ApiClient {
                     HeaderValue::from_static("application/json"),
                 );
                 request.body = body.clone();
+            }
+            for (name, value) in &headers {
+                request.headers.insert(name.clone(), value.clone());
             }
             inner
                 .signer
@@ -274,6 +292,7 @@ struct Call<'a> {
     op: &'a crate::OperationInfo,
     url: String,
     body: Option<bytes::Bytes>,
+    headers: Vec<(http::HeaderName, HeaderValue)>,
     resend: crate::Resend,
     sent: &'a AtomicU32,
 }

@@ -228,6 +228,14 @@ impl Error {
         self
     }
 
+    /// Sets [`attempts`](Self::attempts): for an error made after the pipeline returned a
+    /// reply (a family crate's decoding of a 2xx), so it still says how many requests the call
+    /// sent.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
     pub(crate) fn set_attempts(&mut self, attempts: u32) {
         self.inner.attempts = attempts;
     }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
-use http::Method;
+use http::{HeaderName, HeaderValue, Method};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
@@ -139,6 +139,7 @@ pub struct ApiRequest<O> {
     path_params: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
     body: Option<Bytes>,
+    headers: Vec<(HeaderName, HeaderValue)>,
     resend_on_unknown_outcome: bool,
 }
 
@@ -150,8 +151,46 @@ impl<O> ApiRequest<O> {
             path_params: Vec::new(),
             query: Vec::new(),
             body: None,
+            headers: Vec::new(),
             resend_on_unknown_outcome: false,
         }
+    }
+
+    /// Adds a header sent with every attempt of this call (an API version, say), after the
+    /// pipeline's own `Accept`, `User-Agent` and `Content-Type` and before the family's signer
+    /// runs, which has the last word on credentials. A name or value that is not valid in a
+    /// header is a [`Validation`](crate::ErrorKind::Validation) error; a repeated name
+    /// replaces the earlier value.
+    ///
+    /// ```
+    /// use ahrvo_transport::{ApiRequest, Method, Operation};
+    ///
+    /// const LIST: Operation<()> = Operation::new("listThings", Method::GET, "/things");
+    /// let request = ApiRequest::new(LIST).header("Api-Version", "2022-02-01")?;
+    /// assert_eq!(request.headers()[0].1, "2022-02-01");
+    /// assert!(ApiRequest::new(LIST).header("Bad Name", "x").is_err());
+    /// # Ok::<(), ahrvo_transport::Error>(())
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::validation(format!("{name:?} is not a valid header name")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::validation(format!(
+                "the value of header {name} is not a valid header value"
+            ))
+        })?;
+        self.headers.retain(|(n, _)| *n != name);
+        self.headers.push((name, value));
+        Ok(self)
+    }
+
+    /// The headers added with [`header`](Self::header), in order.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+
+    pub(crate) fn take_headers(&mut self) -> Vec<(HeaderName, HeaderValue)> {
+        std::mem::take(&mut self.headers)
     }
 
     /// Fills the `{name}` placeholder with `id`, validated with [`validate_id`] and encoded as one
@@ -256,6 +295,7 @@ impl<O> Clone for ApiRequest<O> {
             path_params: self.path_params.clone(),
             query: self.query.clone(),
             body: self.body.clone(),
+            headers: self.headers.clone(),
             resend_on_unknown_outcome: self.resend_on_unknown_outcome,
         }
     }
@@ -268,6 +308,14 @@ impl<O> fmt::Debug for ApiRequest<O> {
             .field("path_params", &self.path_params)
             .field("query", &self.query)
             .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("resend_on_unknown_outcome", &self.resend_on_unknown_outcome)
             .finish()
     }

@@ -24,6 +24,25 @@ use crate::InvalidValue;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
 
+/// The codes of ISO 4217 List One (current currencies and funds, the precious metals and the
+/// testing and "no currency" codes), sorted for a binary search.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS",
+    "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
+    "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+    "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN",
+    "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL",
+    "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES",
+    "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR",
+    "XOF", "XPD", "XPF", "XPT", "XSU", "XTS", "XUA", "XXX", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
 /// Codes with no minor unit (ISO 4217 exponent 0).
 const ZERO_DECIMALS: &[&str] = &[
     "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
@@ -53,6 +72,35 @@ impl Currency {
                 format!("{code:?} is not three upper-case letters (ISO 4217, e.g. \"USD\")"),
             )),
         }
+    }
+
+    /// Parses a code that ISO 4217 lists today (`"USD"`, not `"ABC"`): what the SDK checks
+    /// before it sends an amount in a currency. [`new`](Self::new) accepts any well-formed code,
+    /// so that a reply naming a newer currency still decodes.
+    ///
+    /// ```
+    /// use ahrvo_types::Currency;
+    ///
+    /// assert_eq!(Currency::iso_4217("EUR")?, Currency::EUR);
+    /// assert!(Currency::iso_4217("ABC").is_err());
+    /// assert!(Currency::new("ABC").is_ok());
+    /// # Ok::<(), ahrvo_types::InvalidValue>(())
+    /// ```
+    pub fn iso_4217(code: &str) -> Result<Self, InvalidValue> {
+        let currency = Self::new(code)?;
+        if currency.is_iso_4217() {
+            Ok(currency)
+        } else {
+            Err(InvalidValue::new(
+                "currency code",
+                format!("{code:?} is not an ISO 4217 currency code"),
+            ))
+        }
+    }
+
+    /// Whether ISO 4217 lists this code today.
+    pub fn is_iso_4217(&self) -> bool {
+        ISO_4217.binary_search(&self.as_str()).is_ok()
     }
 
     /// The code as a string slice.
@@ -133,6 +181,18 @@ mod tests {
         for bad in ["", "US", "USDX", "usd", "U$D", "ÜSD", "12A"] {
             assert!(Currency::new(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn the_iso_list_is_sorted_and_known_codes_pass() {
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
+        for code in ["USD", "EUR", "GBP", "JPY", "AED", "ZWG", "XXX"] {
+            assert!(Currency::iso_4217(code).is_ok(), "{code}");
+        }
+        for code in ["ABC", "QQQ", "US", "usd"] {
+            assert!(Currency::iso_4217(code).is_err(), "{code}");
+        }
+        assert!(!Currency::new("ABC").unwrap().is_iso_4217());
     }
 
     #[test]

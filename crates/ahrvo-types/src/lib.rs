@@ -28,6 +28,7 @@ mod enums;
 mod envelope;
 mod error;
 mod ids;
+pub mod lenient_bool;
 pub mod money;
 mod timestamp;
 
@@ -38,7 +39,10 @@ pub use currency::Currency;
 pub use envelope::{Envelope, SUCCESS};
 pub use error::InvalidValue;
 pub use generated::*;
-pub use ids::{BalanceEntryId, BalanceId, BudgetId, CardId};
+pub use ids::{
+    BalanceAdjustmentId, BalanceEntryId, BalanceId, BudgetId, CardId, RecordId, TransferId,
+    TransferOrderId, UniqueOrderId,
+};
 pub use money::Cents;
 pub use rust_decimal::Decimal;
 pub use timestamp::Timestamp;

@@ -9,4 +9,14 @@ const _: () = {
     let _ = crate::IssuingClient::create_budget;
     let _: fn(&'static crate::IssuingClient, ahrvo_types::CardId) -> _ =
         crate::IssuingClient::get_card_balance;
+    let _ = crate::IssuingClient::top_up_budget;
+    let _: fn(&'static crate::IssuingClient, ahrvo_types::UniqueOrderId) -> _ =
+        crate::IssuingClient::get_top_up_order;
+    let _ = crate::IssuingClient::transfer_between_budgets;
+    let _: fn(&'static crate::IssuingClient, ahrvo_types::TransferOrderId) -> _ =
+        crate::IssuingClient::get_transfer_order;
+    let _ = crate::IssuingClient::top_up_card;
+    let _ = crate::IssuingClient::list_card_funding_orders;
+    let _ = crate::IssuingClient::list_cards;
+    let _ = crate::IssuingClient::list_card_products;
 };

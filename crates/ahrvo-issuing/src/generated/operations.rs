@@ -31,6 +31,86 @@ pub const GET_CARD_BALANCE: ahrvo_transport::Operation<ahrvo_types::CardBalance>
         "/card/issuance/api/issuing/card/v2/normal/balance",
     );
 
+/// `POST /card/issuance/api/issuing/budget/v2/top-up` — Top up a budget account.
+///
+/// Adds funds to a budget account. `unique_order_id` makes it idempotent: send the same order again (same id, same body) to retry safely, it is one order and credits once; a different body under a used id is a 400 `DUPLICATE_ORDER_ID`. Query the order's status with Query Top-Up Order.
+pub const TOP_UP_BUDGET: ahrvo_transport::Operation<ahrvo_types::TopUpResult> =
+    ahrvo_transport::Operation::new(
+        "topUpBudget",
+        ahrvo_transport::Method::POST,
+        "/card/issuance/api/issuing/budget/v2/top-up",
+    );
+
+/// `GET /card/issuance/api/issuing/budget/v2/top-up/order` — Query a budget top-up order.
+///
+/// The status of a budget top-up, by the `unique_order_id` it was sent with: SUCCESS (funds added), FAILED, or PROCESSING. A 404 means no such order: a top-up that never arrived, safe to send again with the same id.
+pub const GET_TOP_UP_ORDER: ahrvo_transport::Operation<ahrvo_types::TopUpOrder> =
+    ahrvo_transport::Operation::new(
+        "getTopUpOrder",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/budget/v2/top-up/order",
+    );
+
+/// `POST /card/issuance/api/issuing/budget/v2/transfer` — Transfer funds between budget accounts.
+///
+/// Debits `transfer_amount` from the source budget account and credits `in_amount` to the target (converted when the currencies differ). The page documents no idempotency key: a transfer whose outcome is unknown (no reply, a lost connection, a 5xx) must not be sent again blindly; query it, or the budgets' balances, first.
+pub const TRANSFER_BETWEEN_BUDGETS: ahrvo_transport::Operation<ahrvo_types::TransferResult> =
+    ahrvo_transport::Operation::new(
+        "transferBetweenBudgets",
+        ahrvo_transport::Method::POST,
+        "/card/issuance/api/issuing/budget/v2/transfer",
+    );
+
+/// `GET /card/issuance/api/issuing/budget/v2/transfer/order` — Query a budget transfer order.
+///
+/// The result of a transfer between budget accounts, by its `transfer_order_id`: SUCCESS or FAILED.
+pub const GET_TRANSFER_ORDER: ahrvo_transport::Operation<ahrvo_types::TransferOrder> =
+    ahrvo_transport::Operation::new(
+        "getTransferOrder",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/budget/v2/transfer/order",
+    );
+
+/// `POST /card/issuance/api/issuing/card/v2/funding/top-up` — Top up a Dedicated Funds Card.
+///
+/// Moves `amount` (USD) from the card's budget account to the card; Dedicated Funds Cards only (a Shared Funds Card is a 400 INVALID_CARD_TYPE). `unique_order_id` (at most 36 characters) makes it idempotent, as for budget top-ups; the order is listed by Query Card Funding Orders.
+pub const TOP_UP_CARD: ahrvo_transport::Operation<ahrvo_types::TopUpResult> =
+    ahrvo_transport::Operation::new(
+        "topUpCard",
+        ahrvo_transport::Method::POST,
+        "/card/issuance/api/issuing/card/v2/funding/top-up",
+    );
+
+/// `GET /card/issuance/api/issuing/card/v2/funding/list` — Query card funding orders.
+///
+/// The funding orders of Dedicated Funds Cards (top-ups, `operate_type` `card_in`, and withdrawals), newest first, one page at a time: `total_num` counts every match.
+pub const LIST_CARD_FUNDING_ORDERS: ahrvo_transport::Operation<ahrvo_types::CardFundingOrderPage> =
+    ahrvo_transport::Operation::new(
+        "listCardFundingOrders",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/card/v2/funding/list",
+    );
+
+/// `GET /card/issuance/api/issuing/card/v2/detail-list` — Query all cards.
+///
+/// Every card of the account, one page at a time, optionally filtered: `total_num` counts every match. The page's example shows an unmasked card number: the SDK masks it the moment it decodes it.
+pub const LIST_CARDS: ahrvo_transport::Operation<ahrvo_types::CardDetailPage> =
+    ahrvo_transport::Operation::new(
+        "listCards",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/card/v2/detail-list",
+    );
+
+/// `GET /card/issuance/api/issuing/card/v2/product` — Query card products.
+///
+/// The card products the account can issue, with their network, fee, validity and funding model.
+pub const LIST_CARD_PRODUCTS: ahrvo_transport::Operation<Vec<ahrvo_types::CardProduct>> =
+    ahrvo_transport::Operation::new(
+        "listCardProducts",
+        ahrvo_transport::Method::GET,
+        "/card/issuance/api/issuing/card/v2/product",
+    );
+
 /// Every `issuing` operation, in spec order.
 pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
     std::sync::LazyLock::new(|| {
@@ -38,5 +118,13 @@ pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
             LIST_BUDGET_BALANCES.info().clone(),
             CREATE_BUDGET.info().clone(),
             GET_CARD_BALANCE.info().clone(),
+            TOP_UP_BUDGET.info().clone(),
+            GET_TOP_UP_ORDER.info().clone(),
+            TRANSFER_BETWEEN_BUDGETS.info().clone(),
+            GET_TRANSFER_ORDER.info().clone(),
+            TOP_UP_CARD.info().clone(),
+            LIST_CARD_FUNDING_ORDERS.info().clone(),
+            LIST_CARDS.info().clone(),
+            LIST_CARD_PRODUCTS.info().clone(),
         ]
     });

@@ -9,4 +9,10 @@ const _: () = {
         crate::PaymentsClient::get_balance;
     let _: fn(&'static crate::PaymentsClient, ahrvo_types::BalanceEntryId) -> _ =
         crate::PaymentsClient::get_balance_entry;
+    let _ = crate::PaymentsClient::list_balances;
+    let _: fn(&'static crate::PaymentsClient, ahrvo_types::BalanceId, crate::ListOptions) -> _ =
+        crate::PaymentsClient::list_balance_entries;
+    let _ = crate::PaymentsClient::list_balance_adjustments;
+    let _: fn(&'static crate::PaymentsClient, ahrvo_types::TransferId) -> _ =
+        crate::PaymentsClient::get_transfer;
 };

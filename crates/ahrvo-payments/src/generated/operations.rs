@@ -21,6 +21,55 @@ pub const GET_BALANCE_ENTRY: ahrvo_transport::Operation<ahrvo_types::BalanceEntr
         "/payments/na/balance_entries/{balance_entry_id}",
     );
 
+/// `GET /payments/na/balances` — List Balances.
+///
+/// The Balances of the application, newest first, one page at a time: follow `page.next_cursor` with `after_cursor` until it is null.
+pub const LIST_BALANCES: ahrvo_transport::Operation<ahrvo_types::BalanceList> =
+    ahrvo_transport::Operation::new(
+        "listBalances",
+        ahrvo_transport::Method::GET,
+        "/payments/na/balances",
+    );
+
+/// `GET /payments/na/balances/{balance_id}/balance_entries` — List the Balance Entries of a Balance.
+///
+/// Every change to a Balance, newest first, one page at a time: follow `page.next_cursor` with `after_cursor` until it is null. Amounts are integer cents, negative for debits.
+pub const LIST_BALANCE_ENTRIES: ahrvo_transport::Operation<ahrvo_types::BalanceEntryList> =
+    ahrvo_transport::Operation::new(
+        "listBalanceEntries",
+        ahrvo_transport::Method::GET,
+        "/payments/na/balances/{balance_id}/balance_entries",
+    );
+
+/// `GET /payments/na/balance_adjustments` — List Balance Adjustments.
+///
+/// The Balance Adjustments (top-ups and deductions of a Balance by ACH or wire), newest first, one page at a time: follow `page.next_cursor` with `after_cursor` until it is null.
+pub const LIST_BALANCE_ADJUSTMENTS: ahrvo_transport::Operation<ahrvo_types::BalanceAdjustmentList> =
+    ahrvo_transport::Operation::new(
+        "listBalanceAdjustments",
+        ahrvo_transport::Method::GET,
+        "/payments/na/balance_adjustments",
+    );
+
+/// `GET /payments/na/transfers/{transfer_id}` — Fetch a Transfer.
+///
+/// Retrieve a Transfer: the movement of funds a Balance Entry of type TRANSFER points at (`entity_id`).
+pub const GET_TRANSFER: ahrvo_transport::Operation<ahrvo_types::Transfer> =
+    ahrvo_transport::Operation::new(
+        "getTransfer",
+        ahrvo_transport::Method::GET,
+        "/payments/na/transfers/{transfer_id}",
+    );
+
 /// Every `payments` operation, in spec order.
 pub static ALL: std::sync::LazyLock<Vec<ahrvo_transport::OperationInfo>> =
-    std::sync::LazyLock::new(|| vec![GET_BALANCE.info().clone(), GET_BALANCE_ENTRY.info().clone()]);
+    std::sync::LazyLock::new(|| {
+        vec![
+            GET_BALANCE.info().clone(),
+            GET_BALANCE_ENTRY.info().clone(),
+            LIST_BALANCES.info().clone(),
+            LIST_BALANCE_ENTRIES.info().clone(),
+            LIST_BALANCE_ADJUSTMENTS.info().clone(),
+            GET_TRANSFER.info().clone(),
+        ]
+    });

@@ -4,7 +4,7 @@
 crate::enums::api_enum! {
     /// The `code` of an Issuing error reply. The pages document the statuses, not the codes: these are the codes this SDK's sandbox sends and the SDK recognizes, one set per status and page. The list is not exhaustive: the API may add values, and an unknown value is kept as-is (extensible enum) rather than rejected.
     ///
-    /// - `INVALID_PARAMETER`: 400: a parameter or the request body is missing or invalid (a `card_id` or `budget_name` that breaks its constraints, a body that is not a JSON object).
+    /// - `INVALID_PARAMETER`: 400: a parameter or the request body is missing or invalid (a `card_id` or `budget_name` that breaks its constraints, a body that is not a JSON object, an amount that is not positive or has more than 2 decimals, an unknown currency or one that is not the budget's, a `unique_order_id` longer than 36 characters, a transfer from a budget to itself, a page out of range).
     /// - `INVALID_CARD_TYPE`: 400: the card is a Shared Funds Card, not a Dedicated Funds Card (its balance is its budget account's).
     /// - `UNAUTHORIZED`: 401: the Bearer token or the API key is missing or wrong.
     /// - `FORBIDDEN`: 403: card issuance is not enabled for this account.
@@ -20,6 +20,10 @@ crate::enums::api_enum! {
     /// - `TOO_MANY_REQUESTS`: 429: rate limited; retry after the `Retry-After` header's delay.
     /// - `INTERNAL_SERVER_ERROR`: 500: the server failed.
     /// - `SERVICE_UNAVAILABLE`: 503: the server is temporarily unavailable.
+    /// - `DUPLICATE_ORDER_ID`: 400 of a top-up: the `unique_order_id` was used before with a different body (the same body again is the same order: 200 with the first `record_id`, no second credit).
+    /// - `INSUFFICIENT_BALANCE`: 400 of a card top-up or a transfer: the source budget holds less than the amount; nothing changed.
+    /// - `BUDGET_NOT_FOUND`: 404 of a budget top-up or a transfer: no budget account with this id.
+    /// - `ORDER_NOT_FOUND`: 404 of Query Top-Up Order or Query Budget Transfer Order: no order with this id (for a top-up: it did not land, so it is safe to send again with the same `unique_order_id`).
     pub enum IssuingErrorCode {
         /// `INVALID_PARAMETER`.
         InvalidParameter = "INVALID_PARAMETER",
@@ -53,5 +57,13 @@ crate::enums::api_enum! {
         InternalServerError = "INTERNAL_SERVER_ERROR",
         /// `SERVICE_UNAVAILABLE`.
         ServiceUnavailable = "SERVICE_UNAVAILABLE",
+        /// `DUPLICATE_ORDER_ID`.
+        DuplicateOrderId = "DUPLICATE_ORDER_ID",
+        /// `INSUFFICIENT_BALANCE`.
+        InsufficientBalance = "INSUFFICIENT_BALANCE",
+        /// `BUDGET_NOT_FOUND`.
+        BudgetNotFound = "BUDGET_NOT_FOUND",
+        /// `ORDER_NOT_FOUND`.
+        OrderNotFound = "ORDER_NOT_FOUND",
     }
 }

@@ -1,0 +1,210 @@
+//! Payments' cursor-paged lists: `Finix-Version: 2022-02-01` on every list request, `limit`
+//! 1..=100, `after_cursor` until `page.next_cursor` is null.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use ahrvo_transport::{ApiRequest, Error, ErrorKind};
+use ahrvo_types::ListPage;
+use futures_core::Stream;
+use futures_util::StreamExt;
+
+/// The header that selects cursor paging.
+pub const FINIX_VERSION_HEADER: &str = "Finix-Version";
+/// The API version this SDK's lists speak: cursor paging (`page.next_cursor`).
+pub const FINIX_VERSION: &str = "2022-02-01";
+/// The API's default page size.
+pub const DEFAULT_LIMIT: u32 = 10;
+/// The largest page the API serves.
+pub const MAX_LIMIT: u32 = 100;
+
+/// The options of a Payments list: the page size (`limit`, 1 to [`MAX_LIMIT`], default
+/// [`DEFAULT_LIMIT`]) and where to start (`after_cursor`, a previous page's `next_cursor`).
+///
+/// ```
+/// use ahrvo_payments::ListOptions;
+///
+/// let options = ListOptions::new().limit(100).after_cursor("balance_entry_i5YzFZYEh6CoCrN2zqgPdW");
+/// assert_eq!(options.get_limit(), 100);
+/// assert!(ListOptions::new().limit(0).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ListOptions {
+    limit: Option<u32>,
+    after_cursor: Option<String>,
+}
+
+impl ListOptions {
+    /// The first page, [`DEFAULT_LIMIT`] items per page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Items per page, 1 to [`MAX_LIMIT`]; checked before anything is sent.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Starts after this cursor (a previous page's `page.next_cursor`).
+    pub fn after_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.after_cursor = Some(cursor.into());
+        self
+    }
+
+    /// The page size in force.
+    pub fn get_limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_LIMIT)
+    }
+
+    /// The cursor to start after, if any.
+    pub fn get_after_cursor(&self) -> Option<&str> {
+        self.after_cursor.as_deref()
+    }
+
+    /// Checks the options as a list call does before sending: `limit` 1 to [`MAX_LIMIT`], a
+    /// cursor that is not empty and has no control characters.
+    pub fn validate(&self) -> Result<(), Error> {
+        let limit = self.get_limit();
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(Error::validation(format!(
+                "limit must be between 1 and {MAX_LIMIT} (got {limit})"
+            )));
+        }
+        if let Some(cursor) = &self.after_cursor {
+            ahrvo_transport::validate_id("after_cursor", cursor)?;
+        }
+        Ok(())
+    }
+
+    /// The request of one page: the options as query parameters, and the version header.
+    pub(crate) fn apply<O>(&self, request: ApiRequest<O>) -> Result<ApiRequest<O>, Error> {
+        self.validate()?;
+        let mut request = request
+            .header(FINIX_VERSION_HEADER, FINIX_VERSION)?
+            .query("limit", self.get_limit().to_string());
+        if let Some(cursor) = &self.after_cursor {
+            request = request.query_id("after_cursor", cursor)?;
+        }
+        Ok(request)
+    }
+}
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+/// Every item of a cursor-paged list, page after page, as a [`futures_core::Stream`] of
+/// `Result<T, Error>`.
+///
+/// Pages are fetched one at a time, when the previous page's items have been read (nothing
+/// before the first poll; invalid [`ListOptions`] are the stream's one item, an error, with
+/// nothing sent). It follows `page.next_cursor` with `after_cursor` and ends when the cursor
+/// is null (or absent) or a page is empty. A cursor the server already gave in this stream
+/// ends it with an error of kind [`Protocol`](ErrorKind::Protocol) instead of looping. An
+/// error is the stream's last item.
+pub struct CursorStream<T> {
+    inner: BoxStream<T>,
+}
+
+impl<T> fmt::Debug for CursorStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CursorStream").finish_non_exhaustive()
+    }
+}
+
+impl<T: Send + 'static> CursorStream<T> {
+    /// A stream over the pages `fetch(options)` returns: the items and the page.
+    pub(crate) fn new<F, Fut>(options: ListOptions, fetch: F) -> Self
+    where
+        F: FnMut(ListOptions) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(Vec<T>, ListPage), Error>> + Send + 'static,
+    {
+        let mut seen = HashSet::new();
+        if let Some(cursor) = &options.after_cursor {
+            seen.insert(cursor.clone());
+        }
+        let state = State {
+            fetch,
+            next: Some(options),
+            seen,
+            buffer: VecDeque::new(),
+        };
+        let stream = futures_util::stream::unfold(state, |mut state| async move {
+            loop {
+                if let Some(item) = state.buffer.pop_front() {
+                    return Some((Ok(item), state));
+                }
+                let options = state.next.take()?;
+                if let Err(e) = state.page(options).await {
+                    return Some((Err(e), state));
+                }
+            }
+        });
+        Self {
+            inner: Box::pin(stream),
+        }
+    }
+}
+
+impl<T> CursorStream<T> {
+    /// The next item, or `None` at the end of the list.
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        self.inner.next().await
+    }
+
+    /// Every item, or the first error.
+    pub async fn collect_all(mut self) -> Result<Vec<T>, Error> {
+        let mut all = Vec::new();
+        while let Some(item) = self.inner.next().await {
+            all.push(item?);
+        }
+        Ok(all)
+    }
+}
+
+impl<T> Stream for CursorStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+struct State<F, T> {
+    fetch: F,
+    next: Option<ListOptions>,
+    seen: HashSet<String>,
+    buffer: VecDeque<T>,
+}
+
+impl<F, Fut, T> State<F, T>
+where
+    F: FnMut(ListOptions) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, ListPage), Error>>,
+{
+    async fn page(&mut self, options: ListOptions) -> Result<(), Error> {
+        options.validate()?;
+        let (items, page) = (self.fetch)(options.clone()).await?;
+        let empty = items.is_empty();
+        self.buffer.extend(items);
+        match page.next_cursor {
+            Some(cursor) if !empty => {
+                if !self.seen.insert(cursor.clone()) {
+                    return Err(Error::new(
+                        ErrorKind::Protocol,
+                        format!(
+                            "the server gave the cursor {cursor:?} a second time: the list \
+                             would repeat, so it was not read further"
+                        ),
+                    ));
+                }
+                self.next = Some(options.after_cursor(cursor));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
