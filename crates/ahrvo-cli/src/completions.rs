@@ -24,11 +24,24 @@ pub struct CompletionsArgs {
 
 /// Prints the completion script of `args.shell`.
 pub fn run(args: CompletionsArgs) -> CliResult {
-    let mut cmd = crate::cli::command();
+    let mut cmd = without_hidden_commands(crate::cli::command());
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "ahrvo", &mut script);
     output::print(&text(script)?)?;
     Ok(Status::Ok)
+}
+
+/// `cmd` without its hidden subcommands (`man`): only clap_complete's bash script leaves them
+/// out by itself. The top level is rebuilt from its parts: clap cannot remove a subcommand.
+fn without_hidden_commands(cmd: clap::Command) -> clap::Command {
+    let mut shown = clap::Command::new("ahrvo")
+        .args(cmd.get_arguments().cloned())
+        .subcommands(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
+        .subcommand_required(cmd.is_subcommand_required_set());
+    if let Some(about) = cmd.get_about() {
+        shown = shown.about(about.clone());
+    }
+    shown.version(env!("CARGO_PKG_VERSION"))
 }
 
 /// The man page `ahrvo man` prints (roff).

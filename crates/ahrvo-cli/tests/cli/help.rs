@@ -11,6 +11,8 @@ const SUBCOMMANDS: &[&str] = &[
     "watch",
     "sandbox",
     "demo",
+    "config",
+    "completions",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -57,6 +59,12 @@ async fn every_subcommand_has_help() {
         &["watch", "budgets"],
         &["sandbox"],
         &["demo"],
+        &["config"],
+        &["config", "list"],
+        &["config", "show"],
+        &["config", "set"],
+        &["config", "path"],
+        &["completions"],
     ];
     for path in paths {
         let mut args: Vec<&str> = path.to_vec();
@@ -217,4 +225,87 @@ async fn help_names_the_new_flag_and_the_escaping_and_is_inert_itself() {
         );
     }
     crate::common::assert_inert("--help", &run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn short_help_lists_a_commands_own_options_and_points_to_the_global_ones() {
+    let short = ahrvo_bare(["cards", "balance", "-h"]).await;
+    short.expect(0);
+    assert!(
+        short.stdout.contains("Usage: ahrvo cards balance"),
+        "{}",
+        short.stdout
+    );
+    for global in [
+        "--api-key",
+        "--access-token",
+        "--base-url",
+        "--password",
+        "--env",
+        "--profile",
+    ] {
+        // Not listed as an option (the pointer line may name it).
+        let listed = short.stdout.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with(global) || l.starts_with(&format!("-o, {global}"))
+        });
+        assert!(!listed, "{global} in the short help:\n{}", short.stdout);
+    }
+    assert!(
+        short.stdout.contains("`ahrvo --help`") && short.stdout.contains("-h is the short help"),
+        "no pointer to the global options:\n{}",
+        short.stdout
+    );
+    let long = ahrvo_bare(["cards", "balance", "--help"]).await;
+    long.expect(0);
+    for global in [
+        "--api-key",
+        "--base-url",
+        "--profile",
+        "--config",
+        "AHRVO_PROFILE",
+    ] {
+        assert!(
+            long.stdout.contains(global),
+            "{global} missing:\n{}",
+            long.stdout
+        );
+    }
+    assert!(long.stdout.len() > 2 * short.stdout.len());
+    // The top level: -h is short too, --help has the globals, credentials and exit codes.
+    let top = ahrvo_bare(["-h"]).await;
+    top.expect(0);
+    assert!(!top.stdout.contains("--api-key"), "{}", top.stdout);
+    assert!(!top.stdout.contains("production"), "{}", top.stdout);
+    assert!(!top.stdout.contains("Exit codes"), "{}", top.stdout);
+    assert!(top.stdout.contains("`ahrvo --help`"), "{}", top.stdout);
+    for sub in ["config", "completions"] {
+        assert!(
+            top.stdout.lines().any(|l| l.trim_start().starts_with(sub)),
+            "{sub}:\n{}",
+            top.stdout
+        );
+    }
+    // Every subcommand's -h carries the pointer, a nested one and one with its own after-help.
+    for path in [
+        &["config", "set"][..],
+        &["budgets"],
+        &["completions"],
+        &["watch", "budgets"],
+    ] {
+        let mut args = path.to_vec();
+        args.push("-h");
+        let got = ahrvo_bare(&args).await;
+        got.expect(0);
+        assert!(
+            got.stdout.contains("`ahrvo --help`"),
+            "{path:?}:\n{}",
+            got.stdout
+        );
+        assert!(
+            !got.stdout.contains("--access-token"),
+            "{path:?}:\n{}",
+            got.stdout
+        );
+    }
 }
