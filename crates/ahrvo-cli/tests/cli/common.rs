@@ -68,6 +68,11 @@ pub fn command() -> Command {
         }
     }
     cmd.env_remove("RUST_BACKTRACE").env_remove("RUST_LOG");
+    // No profile of the user's own config file: a file that does not exist is an empty one.
+    cmd.env(
+        "AHRVO_CONFIG",
+        std::env::temp_dir().join("ahrvo-cli-tests-no-such-config.toml"),
+    );
     cmd.stdin(Stdio::null());
     cmd
 }
