@@ -3,9 +3,12 @@
 //!
 //! One [`Client`], built from one [`Config`], reaches both API families:
 //!
-//! - **Issuing** (feature `issuing`): budget accounts and Dedicated Funds Card balances, money as
-//!   exact [`Decimal`]s.
-//! - **Payments** (feature `payments`): Balances and Balance Entries, money as integer [`Cents`].
+//! - **Issuing** (feature `issuing`): budget accounts (balances, creation, top-ups exactly once,
+//!   transfers between budgets) and cards (Dedicated Funds Card balances and top-ups, funding
+//!   orders, the card list, card products), money as exact [`Decimal`]s; paged lists are
+//!   streams ([`issuing::Paged`]).
+//! - **Payments** (feature `payments`): Balances, Balance Entries, Balance Adjustments and
+//!   Transfers, money as integer [`Cents`]; lists page by cursor ([`payments::CursorStream`]).
 //! - **Reports** (feature `reports`, off by default): the pages' "Common Use Cases" as exact,
 //!   serializable reports in `ahrvo::reports` (the `ahrvo-reports` crate).
 //!
@@ -18,6 +21,30 @@
 //! }
 //! let balance = client.payments()?.get_balance("balance_dyz5APsJebDef9oTW9J2Hc").await?;
 //! println!("available: {}", balance.available_amount.to_decimal(balance.currency));
+//! # Ok(()) }
+//! ```
+//!
+//! Money that moves, exactly once: a top-up carries a `unique_order_id` (yours, or a UUID v4 the
+//! SDK makes and keeps for every retry); an attempt whose outcome is unknown is resolved by
+//! querying the order, never by guessing. A transfer between budgets has no such key, so it is
+//! never sent again once it may have reached the server.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), ahrvo::Error> {
+//! use ahrvo::{Currency, ListOptions, TopUpBudget};
+//!
+//! let client = ahrvo::Client::from_env()?;
+//! let top_up = TopUpBudget::new("ci202507232016182661", "250.00".parse().unwrap(), Currency::USD);
+//! let outcome = client.issuing()?.top_up_budget(&top_up).await?;
+//! println!("order {} (resolved by query: {})", outcome.unique_order_id, outcome.resolved_by_query);
+//!
+//! let mut entries = client
+//!     .payments()?
+//!     .list_balance_entries("balance_dyz5APsJebDef9oTW9J2Hc", ListOptions::new().limit(100));
+//! while let Some(entry) = entries.next().await {
+//!     let entry = entry?;
+//!     println!("{} {}", entry.id, entry.amount);
+//! }
 //! # Ok(()) }
 //! ```
 //!
@@ -37,20 +64,24 @@ pub use ahrvo_transport::{
     ClientConfig, Environment, Error, ErrorKind, Result, RetryConfig, Secret, TimeoutConfig,
 };
 pub use ahrvo_types as types;
-pub use ahrvo_types::{Cents, Currency, Decimal};
+pub use ahrvo_types::{Cents, Currency, Decimal, UniqueOrderId};
 
 #[cfg(feature = "issuing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
 pub use ahrvo_issuing as issuing;
 #[cfg(feature = "issuing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "issuing")))]
-pub use ahrvo_issuing::{IssuingClient, IssuingCredentials, StaticToken, TokenProvider};
+pub use ahrvo_issuing::{
+    BudgetTopUpOutcome, BudgetTransfer, CardFilter, CardTopUp, CardTopUpOutcome,
+    FundingOrderFilter, IssuingClient, IssuingCredentials, OrderPoll, StaticToken, TokenProvider,
+    TopUpBudget, TopUpOutcome,
+};
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 pub use ahrvo_payments as payments;
 #[cfg(feature = "payments")]
 #[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
-pub use ahrvo_payments::{PaymentsClient, PaymentsCredentials};
+pub use ahrvo_payments::{ListOptions, PaymentsClient, PaymentsCredentials};
 /// The pages' use-case reports (feature `reports`): pure, exact and serializable.
 #[cfg(feature = "reports")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
