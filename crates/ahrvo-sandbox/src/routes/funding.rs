@@ -142,6 +142,19 @@ fn text(object: &Map<String, Value>, name: &str, max: usize) -> Result<String, R
     }
 }
 
+/// A required, non-empty string id without a documented shape (a budget id): anything else
+/// is simply not found.
+fn id(object: &Map<String, Value>, name: &str) -> Result<String, Response> {
+    match object.get(name) {
+        Some(Value::String(v)) if v.is_empty() => {
+            Err(bad_request(&format!("{name} must not be empty")))
+        }
+        Some(Value::String(v)) => Ok(v.clone()),
+        Some(_) => Err(bad_request(&format!("{name} must be a string"))),
+        None => Err(bad_request(&format!("{name} is required"))),
+    }
+}
+
 /// A positive decimal-string amount with at most two decimals, in cents.
 fn amount(object: &Map<String, Value>, name: &str) -> Result<i64, Response> {
     let value = text(object, name, 32)?;
@@ -166,6 +179,7 @@ fn query_id(
     headers: &HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
     name: &str,
+    max: usize,
 ) -> Result<String, Response> {
     if let Some(reply) = refuse(shared, headers) {
         return Err(reply);
@@ -175,8 +189,8 @@ fn query_id(
     };
     match query.get(name) {
         Some(v) if v.trim().is_empty() => Err(bad_request(&format!("{name} must not be empty"))),
-        Some(v) if v.chars().count() > 64 || v.chars().any(char::is_control) => Err(bad_request(
-            &format!("{name} must be at most 64 characters, without control characters"),
+        Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => Err(bad_request(
+            &format!("{name} must be at most {max} characters, without control characters"),
         )),
         Some(v) => Ok(v.clone()),
         None => Err(bad_request(&format!("{name} is required"))),
@@ -190,7 +204,7 @@ async fn top_up(
 ) -> Response {
     let parsed = json_body(&shared, &headers, body).and_then(|o| {
         Ok((
-            text(&o, "budget_id", 64)?,
+            id(&o, "budget_id")?,
             amount(&o, "top_up_amount")?,
             currency(&o, "top_up_currency")?,
             text(&o, "unique_order_id", 36)?,
@@ -224,7 +238,7 @@ async fn top_up_order(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let id = match query_id(&shared, &headers, query, "unique_order_id") {
+    let id = match query_id(&shared, &headers, query, "unique_order_id", 36) {
         Ok(id) => id,
         Err(reply) => return reply,
     };
@@ -250,8 +264,8 @@ async fn transfer(
 ) -> Response {
     let parsed = json_body(&shared, &headers, body).and_then(|o| {
         Ok((
-            text(&o, "source_budget_id", 64)?,
-            text(&o, "target_budget_id", 64)?,
+            id(&o, "source_budget_id")?,
+            id(&o, "target_budget_id")?,
             amount(&o, "transfer_amount")?,
             currency(&o, "source_currency")?,
             currency(&o, "target_currency")?,
@@ -275,7 +289,7 @@ async fn transfer_order(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let id = match query_id(&shared, &headers, query, "transfer_order_id") {
+    let id = match query_id(&shared, &headers, query, "transfer_order_id", 1024) {
         Ok(id) => id,
         Err(reply) => return reply,
     };

@@ -6,7 +6,9 @@
 pub(crate) mod funding;
 pub(crate) mod issuing;
 pub(crate) mod issuing_lists;
+pub(crate) mod paging;
 pub(crate) mod payments;
+pub(crate) mod payments_lists;
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ pub(crate) fn api() -> Router<Arc<Shared>> {
         .merge(funding::routes())
         .merge(issuing_lists::routes())
         .merge(payments::routes())
+        .merge(payments_lists::routes())
 }
 
 /// Which API a path belongs to.
@@ -56,9 +59,19 @@ impl Api {
             }
             _ => {}
         }
+        if path == payments_lists::LIST_BALANCES || path == payments_lists::LIST_BALANCE_ADJUSTMENTS
+        {
+            return Some(Api::Payments);
+        }
+        if let Some(id) = (path.strip_prefix("/payments/na/balances/"))
+            .and_then(|rest| rest.strip_suffix("/balance_entries"))
+        {
+            return (!id.is_empty() && !id.contains('/')).then_some(Api::Payments);
+        }
         let rest = path
             .strip_prefix("/payments/na/balances/")
-            .or_else(|| path.strip_prefix("/payments/na/balance_entries/"))?;
+            .or_else(|| path.strip_prefix("/payments/na/balance_entries/"))
+            .or_else(|| path.strip_prefix("/payments/na/transfers/"))?;
         (!rest.is_empty() && !rest.contains('/')).then_some(Api::Payments)
     }
 

@@ -176,7 +176,7 @@ pub(crate) fn error(status: StatusCode, code: PaymentsCode, message: &str) -> Re
     json_response(status, &body)
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     let mut reply = error(
         StatusCode::UNAUTHORIZED,
         PaymentsCode::Unknown,

@@ -45,8 +45,8 @@ pub(crate) struct TopUpOrder {
     pub(crate) due_at_ms: u64,
 }
 
-/// Checks a client order id: 1 to 36 characters, none of them control characters or spaces
-/// at either end.
+/// Checks a client order id: 1 to 36 characters, not blank, no control characters (the
+/// spec's `UniqueOrderId`).
 pub(crate) fn validate_order_id(id: &str) -> Result<(), Failure> {
     let chars = id.chars().count();
     if chars == 0 || chars > MAX_ORDER_ID_CHARS {
