@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::admin::{self, AdminError, TopUpCounts};
 use crate::config::{Credentials, SandboxConfig, SandboxError};
-use crate::faults::{FaultConfig, Injector, SandboxStats};
+use crate::faults::{FaultConfig, Injector, RateLimiter, SandboxStats};
 use crate::server;
 use crate::shared::Shared;
 use crate::state::{CardKind, NewBalance, NewBalanceEntry, Store};
@@ -75,6 +75,11 @@ impl Sandbox {
                 "the issuing-disabled API key must differ from the API key".to_owned(),
             ));
         }
+        if config.rate_limit == Some(0) {
+            return Err(SandboxError::Config(
+                "the rate limit must be at least 1 request per second".to_owned(),
+            ));
+        }
         if config.read_timeout.is_zero() {
             return Err(SandboxError::Config(
                 "the read timeout must not be zero".to_owned(),
@@ -96,6 +101,7 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             store,
             injector: Injector::new(config.faults, config.latency),
+            limiter: RateLimiter::new(config.rate_limit),
             credentials: config.credentials,
             forbidden_api_key: config.forbidden_api_key,
             seed: config.seed,
@@ -265,6 +271,17 @@ impl Sandbox {
     /// Sets the latency added to every API request.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.injector.set_latency(latency);
+    }
+
+    /// Limits API requests to `per_second` (a token bucket of that capacity, starting full);
+    /// `None` or 0 lifts the limit.
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        self.shared.limiter.set(per_second);
+    }
+
+    /// The current rate limit, in requests per second.
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.shared.limiter.limit()
     }
 
     /// Requests seen and faults injected since start (or the last [`Sandbox::reset_stats`]).

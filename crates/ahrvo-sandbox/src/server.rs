@@ -153,7 +153,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// One request: its target and body held to the limits, then admin and unknown routes go
-/// straight to the router; API routes get the configured latency and maybe a fault.
+/// straight to the router; API routes take a token of the rate limit (429 without one), then
+/// get the configured latency and maybe a fault.
 async fn handle(
     shared: Arc<Shared>,
     router: Router,
@@ -181,6 +182,18 @@ async fn handle(
         }
         return Ok(call(router, request).await);
     };
+    if let Err(retry_after) = shared.limiter.take(std::time::Instant::now()) {
+        shared.injector.count_rate_limited();
+        let mut reply = api.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            HttpCode::TooManyRequests,
+            "Rate limit exceeded: slow down and retry after the Retry-After seconds",
+        );
+        reply
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        return Ok(reply);
+    }
     let plan = shared.injector.plan();
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;

@@ -1,7 +1,7 @@
 //! What every handler shares: the store, the fault injector and the accepted credentials.
 
 use crate::config::{Credentials, EmptyBudgets};
-use crate::faults::Injector;
+use crate::faults::{Injector, RateLimiter};
 use crate::state::Store;
 
 /// What the handlers share.
@@ -9,6 +9,8 @@ use crate::state::Store;
 pub(crate) struct Shared {
     pub(crate) store: Store,
     pub(crate) injector: Injector,
+    /// The rate limit of the API routes.
+    pub(crate) limiter: RateLimiter,
     pub(crate) credentials: Credentials,
     pub(crate) forbidden_api_key: String,
     /// Whether `reset` without an explicit choice reseeds.

@@ -1,4 +1,4 @@
-//! Admin routes of fault injection, latency and the counters.
+//! Admin routes of fault injection, latency, the rate limit and the counters.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,4 +88,33 @@ pub(super) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
 pub(super) async fn reset_stats(State(shared): State<Arc<Shared>>) -> Response {
     shared.injector.reset_stats();
     reply(Ok(shared.injector.stats()))
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimit {
+    per_second: Option<u32>,
+}
+
+pub(super) async fn get_rate_limit(State(shared): State<Arc<Shared>>) -> Response {
+    reply(Ok(RateLimit {
+        per_second: shared.limiter.limit(),
+    }))
+}
+
+pub(super) async fn put_rate_limit(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    reply(parse_body::<RateLimit>(body, true).and_then(|r| {
+        if r.per_second == Some(0) {
+            return Err(Failure::BadRequest(
+                "per_second must be at least 1, or null for no limit".to_owned(),
+            ));
+        }
+        shared.limiter.set(r.per_second);
+        Ok(RateLimit {
+            per_second: shared.limiter.limit(),
+        })
+    }))
 }

@@ -120,6 +120,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/_sandbox/latency",
             get(faults::get_latency).put(faults::put_latency),
         )
+        .route(
+            "/_sandbox/rate_limit",
+            get(faults::get_rate_limit).put(faults::put_rate_limit),
+        )
         .route("/_sandbox/stats", get(faults::stats))
         .route("/_sandbox/stats/reset", post(faults::reset_stats))
 }

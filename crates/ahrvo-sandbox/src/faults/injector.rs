@@ -107,8 +107,9 @@ impl Injector {
         self.after_processing.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Counts a request refused by the rate limit.
+    /// Counts an API request refused by the rate limit (no fault is drawn for it).
     pub(crate) fn count_rate_limited(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
 

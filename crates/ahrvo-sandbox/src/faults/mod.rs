@@ -3,14 +3,17 @@
 //!
 //! This file holds the public configuration and counters; `injector.rs` draws the faults (a
 //! seeded PCG32 generator from `rand_pcg`) and counts them; `truncated.rs` makes the broken
-//! replies (a dropped connection, a truncated body) that a `Router` alone cannot express.
+//! replies (a dropped connection, a truncated body) that a `Router` alone cannot express;
+//! `rate_limit.rs` is the token bucket of `--rate-limit`.
 
 mod injector;
+mod rate_limit;
 mod truncated;
 
 use serde::{Deserialize, Serialize};
 
 pub(crate) use injector::Injector;
+pub(crate) use rate_limit::RateLimiter;
 pub(crate) use truncated::{InjectedDrop, truncated_body};
 
 /// One kind of injected fault.
