@@ -14,7 +14,10 @@ use crate::{Context, raw};
 /// Runs a `balances` subcommand.
 pub async fn run(ctx: &Context, command: BalancesCommand) -> CliResult {
     match command {
-        BalancesCommand::Get { id } => get(ctx, &id).await,
+        BalancesCommand::Get { ids, bulk } => match ids.as_slice() {
+            [id] if id != "-" && bulk.input.from_file.is_none() => get(ctx, id).await,
+            _ => crate::bulk::payments::get_many(ctx, ids, bulk).await,
+        },
         BalancesCommand::Check { id, amount, buffer } => check(ctx, &id, amount, buffer).await,
     }
 }

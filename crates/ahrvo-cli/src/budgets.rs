@@ -115,7 +115,7 @@ async fn report(ctx: &Context, threshold: Option<Decimal>) -> CliResult {
         table
     };
     match ctx.format() {
-        OutputFormat::Json | OutputFormat::Csv => {
+        OutputFormat::Json | OutputFormat::Jsonl | OutputFormat::Csv => {
             output::emit(ctx.format(), &report, budgets_table)?;
         }
         OutputFormat::Table => {

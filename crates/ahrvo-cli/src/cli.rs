@@ -189,6 +189,9 @@ pub enum OutputFormat {
     Json,
     /// Comma-separated values with a header row (RFC 4180 quoting).
     Csv,
+    /// JSON Lines: one compact JSON object per line (a bulk command prints one per item as it
+    /// completes, failed items included; other commands print their JSON on one line).
+    Jsonl,
 }
 
 /// The commands.
@@ -248,11 +251,15 @@ pub enum BudgetsCommand {
 /// `ahrvo cards ...`
 #[derive(Debug, Subcommand)]
 pub enum CardsCommand {
-    /// The balances of one or more Dedicated Funds Cards.
+    /// The balances of one or more Dedicated Funds Cards, printed as they complete, in input
+    /// order (failed cards are rows too).
     Balance {
-        /// Card ids (card + 18 digits).
-        #[arg(required = true, value_name = "CARD_ID")]
+        /// Card ids (card + 18 digits); `-` reads them from stdin.
+        #[arg(value_name = "CARD_ID")]
         card_ids: Vec<String>,
+        /// Where the ids come from and how they are queried.
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Whether a card can cover an amount; exit 1 if it cannot.
     CheckFunds {
@@ -267,9 +274,12 @@ pub enum CardsCommand {
     /// Distribution of card balances and each card's alert level; exit 1 if any card is
     /// CRITICAL or WARNING.
     Report {
-        /// Card ids (card + 18 digits).
-        #[arg(required = true, value_name = "CARD_ID")]
+        /// Card ids (card + 18 digits); `-` reads them from stdin.
+        #[arg(value_name = "CARD_ID")]
         card_ids: Vec<String>,
+        /// Where the ids come from and how they are queried.
+        #[command(flatten)]
+        bulk: BulkArgs,
         /// CRITICAL at or below this balance [default: 50.00].
         #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
         critical: Option<Decimal>,
@@ -285,19 +295,67 @@ pub enum CardsCommand {
 /// `ahrvo reconcile`
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// A CSV file with a header row and the columns card_id,balance.
+    /// A CSV file with a header row and the columns card_id,balance (`-`: stdin).
     #[arg(long, value_name = "FILE.csv")]
     pub expected: PathBuf,
+    /// How the cards are queried.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Where a bulk command's ids come from, and how they are queried: `#[command(flatten)]` it
+/// into any command that takes many ids.
+#[derive(Debug, Clone, Args)]
+pub struct BulkArgs {
+    /// Where the ids come from besides the arguments.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How they are queried.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `--from-file FILE [--column NAME]`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Bulk options")]
+pub struct InputArgs {
+    /// Read ids from FILE, one per line (blank lines and # comments skipped), or from the
+    /// --column of a CSV file with a header row; `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// With --from-file: the file is CSV with a header row, and this column holds the ids.
+    #[arg(long, value_name = "NAME", requires = "from_file")]
+    pub column: Option<String>,
+}
+
+/// `--concurrency N --rate N --quiet`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Bulk options")]
+pub struct RunArgs {
+    /// Requests in flight at once (1 to 64).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// At most N requests per second in all, retries included, shared by every request in
+    /// flight [default: no limit for Issuing, 95 for Payments, whose limit is 100].
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// No progress bar on stderr (it is only drawn when stderr is a terminal).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `ahrvo balances ...`
 #[derive(Debug, Subcommand)]
 pub enum BalancesCommand {
-    /// Fetch a Balance (amounts in cents).
+    /// Fetch one or more Balances (amounts in cents); many are printed as they complete, in
+    /// input order (failed ones are rows too).
     Get {
-        /// The Balance id (balance_...).
+        /// Balance ids (balance_...); `-` reads them from stdin.
         #[arg(value_name = "ID")]
-        id: String,
+        ids: Vec<String>,
+        /// Where the ids come from and how they are queried.
+        #[command(flatten)]
+        bulk: BulkArgs,
     },
     /// Whether a payout of --amount cents can be made now; exit 1 if it cannot.
     Check {
@@ -396,6 +454,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("{s:?}: the duration must be greater than zero"));
     }
     Ok(total)
+}
+
+/// Parses a request rate: requests per second above zero and at most 10,000 (`0.5` is one request
+/// every two seconds).
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of requests per second such as 50"))?;
+    if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
+        return Err(format!(
+            "{s:?}: the rate must be above 0 and at most 10000 requests per second"
+        ));
+    }
+    Ok(rate)
 }
 
 /// Parses a non-negative decimal amount such as `25.00` (no exponents or separators; `-5`

@@ -28,6 +28,7 @@
 
 mod balances;
 mod budgets;
+mod bulk;
 mod cards;
 mod cli;
 mod completions;
@@ -192,12 +193,43 @@ impl Context {
     /// A plain `http://` base URL off loopback is refused (the SDK's rule) with what a CLI user
     /// can do about it: `--allow-insecure-http`.
     pub fn client(&self) -> Result<Client, CliError> {
+        Ok(self.build_client(None)?.0)
+    }
+
+    /// A client whose every request (retries included) goes through one shared
+    /// [`RateLimit`](ahrvo::transport::RateLimit) at `rate` requests per second, and that
+    /// limiter: the client of a bulk command ([`bulk`]).
+    pub fn limited_client(
+        &self,
+        rate: Option<f64>,
+    ) -> Result<(Client, Arc<bulk::Limiter>), CliError> {
+        let (client, limiter) = self.build_client(Some(rate))?;
+        let limiter =
+            limiter.ok_or_else(|| CliError::Other("the rate limiter was not built".into()))?;
+        Ok((client, limiter))
+    }
+
+    /// [`client`](Self::client), over a shared rate limiter when `rate` is given.
+    fn build_client(
+        &self,
+        rate: Option<Option<f64>>,
+    ) -> Result<(Client, Option<Arc<bulk::Limiter>>), CliError> {
         let mut config = self.config()?;
         let _ = self.base_url.set(config.client.environment.base_url());
-        if self.format() == OutputFormat::Json {
+        if matches!(self.format(), OutputFormat::Json | OutputFormat::Jsonl) {
             let recording = Arc::new(Recording::new(&config.client)?);
             config.client.transport = Some(recording.clone());
             let _ = self.recording.set(recording);
+        }
+        let mut limiter = None;
+        if let Some(rate) = rate {
+            let inner: Arc<dyn ahrvo::transport::HttpTransport> = match config.client.transport {
+                Some(t) => t,
+                None => Arc::new(ahrvo::transport::ReqwestTransport::new(&config.client)?),
+            };
+            let limit = Arc::new(ahrvo::transport::RateLimit::over(inner, rate));
+            config.client.transport = Some(limit.clone());
+            limiter = Some(limit);
         }
         match Client::new(config.clone()) {
             Err(e) if e.kind() == ErrorKind::Config && !config.client.allow_insecure_http => {
@@ -216,13 +248,18 @@ impl Context {
                      them anyway"
                 )))
             }
-            other => Ok(other?),
+            other => Ok((other?, limiter)),
         }
     }
 
     /// The body of the last 2xx reply to `url`, when `-o json` recorded it.
     pub fn reply(&self, url: Option<&str>) -> Option<Bytes> {
         self.recording.get()?.body(url?)
+    }
+
+    /// [`reply`](Self::reply), forgotten once read: a bulk run keeps no reply it has printed.
+    pub fn take_reply(&self, url: Option<&str>) -> Option<Bytes> {
+        self.recording.get()?.take(url?)
     }
 
     /// The one line printed after `error: `: the error's `Display`, and for a network failure

@@ -1,5 +1,5 @@
 //! Printing results: aligned tables, JSON (the API's own reply, or a report's own type), RFC
-//! 4180 CSV (the `csv` crate), and a progress line on stderr.
+//! 4180 CSV (the `csv` crate), JSON Lines, and colour (on a terminal, `NO_COLOR` unset).
 //!
 //! The table is written here, not by a crate: it is a few dozen lines, and its plain layout
 //! (two spaces between columns, amounts right-aligned, a dashed rule, no borders, no trailing
@@ -130,8 +130,12 @@ impl Table {
         if self.vertical {
             return self.render_vertical();
         }
-        let widths: Vec<usize> = self
-            .columns
+        self.render_with(&self.widths(), true)
+    }
+
+    /// The width of each column: its widest cell as shown (escaped), or its title.
+    pub fn widths(&self) -> Vec<usize> {
+        self.columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -142,13 +146,22 @@ impl Table {
                     .max()
                     .unwrap_or(0)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The rows aligned to `widths` (a stream's, set by its first rows; a longer cell pushes the
+    /// rest of its line), after the header and its rule when `header`.
+    pub fn render_with(&self, widths: &[usize], header: bool) -> String {
+        let mut widths = widths.to_vec();
+        widths.resize(self.columns.len(), 0);
         let mut out = String::new();
-        let titles: Vec<&str> = self.columns.iter().map(|c| c.title).collect();
-        self.line(&mut out, &titles, &widths);
-        let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
-        self.line(&mut out, &rules, &widths);
+        if header {
+            let titles: Vec<&str> = self.columns.iter().map(|c| c.title).collect();
+            self.line(&mut out, &titles, &widths);
+            let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+            self.line(&mut out, &rules, &widths);
+        }
         for row in &self.rows {
             let shown: Vec<Cow<'_, str>> = row.iter().map(|c| escape(&c.shown)).collect();
             let cells: Vec<&str> = shown.iter().map(|c| c.as_ref()).collect();
@@ -467,10 +480,27 @@ pub fn emit_reply<T: Serialize + ?Sized>(
     let text = match (format, raw) {
         (OutputFormat::Json, Some(raw)) => json_text(&raw, true),
         (OutputFormat::Json, None) => json(data)?,
+        (OutputFormat::Jsonl, Some(raw)) => format!("{}\n", json_text(&raw, false)),
+        (OutputFormat::Jsonl, None) => format!("{}\n", json_text(&compact_json(data)?, false)),
         (OutputFormat::Table, _) => table().render(),
         (OutputFormat::Csv, _) => table().to_csv(),
     };
     print(&text)
+}
+
+/// Whether stdout may be coloured: it is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+pub fn color_stdout() -> bool {
+    std::io::stdout().is_terminal() && no_color_unset()
+}
+
+/// Whether stderr may be coloured (as [`color_stdout`]).
+pub fn color_stderr() -> bool {
+    std::io::stderr().is_terminal() && no_color_unset()
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes to stdout. A closed pipe (`ahrvo ... | head -1`) is not an error: there is no one left
@@ -486,8 +516,17 @@ pub fn print(text: &str) -> Result<(), CliError> {
 /// Writes a note to stderr, one line, [`escape`]d: an error's API code, message or JSON path
 /// shows its control characters as `\u{..}` (never fails: stderr is the last resort).
 pub fn note(text: &str) {
+    let text = escape(text);
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", escape(text));
+    match text.strip_prefix("error: ") {
+        // Red on a terminal (NO_COLOR unset), plain everywhere else.
+        Some(rest) if color_stderr() => {
+            let _ = writeln!(err, "\x1b[31merror:\x1b[0m {rest}");
+        }
+        _ => {
+            let _ = writeln!(err, "{text}");
+        }
+    }
 }
 
 /// stderr for the SDK's log lines (`-v`, `-vv`), which quote the API's codes and messages as
@@ -514,55 +553,6 @@ impl Write for EscapedStderr {
 
     fn flush(&mut self) -> std::io::Result<()> {
         std::io::stderr().lock().flush()
-    }
-}
-
-/// A `label: done/total` line on stderr, redrawn in place, shown only when stderr is a terminal
-/// and there is more than one item; erased when dropped.
-#[derive(Debug)]
-pub struct Progress {
-    label: &'static str,
-    total: usize,
-    done: usize,
-    enabled: bool,
-}
-
-impl Progress {
-    /// A progress line for `total` items.
-    pub fn new(label: &'static str, total: usize) -> Self {
-        let enabled = total > 1 && std::io::stderr().is_terminal();
-        let p = Progress {
-            label,
-            total,
-            done: 0,
-            enabled,
-        };
-        p.draw();
-        p
-    }
-
-    /// One more item done.
-    pub fn tick(&mut self) {
-        self.done = self.done.saturating_add(1).min(self.total);
-        self.draw();
-    }
-
-    fn draw(&self) {
-        if self.enabled {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{}: {}/{}", self.label, self.done, self.total);
-            let _ = err.flush();
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if self.enabled {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-        }
     }
 }
 

@@ -50,6 +50,17 @@ impl Recording {
     }
 }
 
+impl Recording {
+    /// The body of the last 2xx reply to `url`, removed: a bulk run takes each reply once, so
+    /// the recording holds only the replies in flight.
+    pub fn take(&self, url: &str) -> Option<Bytes> {
+        self.replies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(url)
+    }
+}
+
 impl fmt::Debug for Recording {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self
@@ -154,11 +165,6 @@ pub fn card_object(card_id: &str, data: &str, card_number: &MaskedCardNumber) ->
     }
     out.push('}');
     Some(out)
-}
-
-/// A JSON array of texts that are each JSON.
-pub fn array(items: &[String]) -> String {
-    format!("[{}]", items.join(","))
 }
 
 /// `value` as compact JSON, for a part of a reply the CLI writes itself.

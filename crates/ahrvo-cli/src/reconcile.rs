@@ -24,16 +24,21 @@ fn signed(d: &ahrvo::Decimal) -> String {
 /// (the reconciliation is then incomplete); 2 for a bad CSV file.
 pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
     let path = args.expected.display().to_string();
-    let bytes = std::fs::read(&args.expected)
-        .map_err(|e| CliError::Usage(format!("cannot read {path}: {e}")))?;
+    let bytes = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| CliError::Usage(format!("cannot read stdin: {e}")))?;
+        bytes
+    } else {
+        std::fs::read(&args.expected)
+            .map_err(|e| CliError::Usage(format!("cannot read {path}: {e}")))?
+    };
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::Usage(format!("{path}: the file is not UTF-8 text")))?;
     let expected = parse_expected_csv(&text)
         .map_err(|e| CliError::Usage(format!("{path}: {}", e.message())))?;
-    let client = ctx.client()?;
-    let issuing = client.issuing()?;
-    let ids: Vec<_> = expected.iter().map(|(id, _)| id.clone()).collect();
-    let mut actual = fetch_balances(issuing, &ids).await;
+    let ids: Vec<String> = expected.iter().map(|(id, _)| id.to_string()).collect();
+    let (mut actual, shared) = fetch_balances(ctx, ids, &args.run).await?;
     // A refused credential fails every card the same way: one error line, exit 3.
     if let Some(i) = actual.iter().position(|(_, r)| {
         r.as_ref()
@@ -102,7 +107,9 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
         table
     };
     match ctx.format() {
-        OutputFormat::Json | OutputFormat::Csv => output::emit(ctx.format(), &report, table)?,
+        OutputFormat::Json | OutputFormat::Jsonl | OutputFormat::Csv => {
+            output::emit(ctx.format(), &report, table)?
+        }
         OutputFormat::Table => {
             let s = &report.summary;
             let text = format!(
@@ -123,6 +130,7 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> CliResult {
             output::print(&text)?;
         }
     }
+    shared.print("summary");
     if incomplete > 0 {
         return Err(CliError::Other(format!(
             "the reconciliation is incomplete: {incomplete} of {} card balance queries failed \

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Context, args: SandboxArgs) -> CliResult {
     let url = sandbox.base_url();
     let c = sandbox.credentials();
     let text = match ctx.format() {
-        OutputFormat::Json => output::json(&Started {
+        OutputFormat::Json | OutputFormat::Jsonl => output::json(&Started {
             base_url: url,
             api_key: &c.api_key,
             access_token: &c.access_token,

@@ -181,7 +181,7 @@ fn short_time(at: &str) -> String {
 fn emit(format: OutputFormat, events: &[Event<'_>]) -> Result<(), CliError> {
     let text = match format {
         OutputFormat::Table => events.iter().map(text_line).collect(),
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
             let mut text = String::new();
             for e in events {
                 text.push_str(&output::json_text(&output::compact_json(e)?, false));

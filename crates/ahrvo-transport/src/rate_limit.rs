@@ -2,6 +2,7 @@
 //! pause for all of them when the server says "too many requests".
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -50,8 +51,8 @@ use crate::{Error, HttpRequest, HttpResponse, HttpTransport};
 /// assert_eq!(limited.sent(), 0);
 /// # Ok(()) }
 /// ```
-pub struct RateLimit<T> {
-    inner: T,
+pub struct RateLimit {
+    inner: Arc<dyn HttpTransport>,
     interval: Option<Duration>,
     max_pause: Duration,
     state: Mutex<State>,
@@ -67,14 +68,21 @@ struct State {
     paused_until: Option<Instant>,
 }
 
-impl<T> RateLimit<T> {
+impl RateLimit {
     /// How long everyone waits after a 429 that has no `Retry-After`.
     pub const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 
     /// `inner` limited to `rate` requests per second (`None`: no rate, only the shared pause). A
     /// rate that is not a positive finite number, or below one request per hour, is read as one
     /// request per hour; above a million per second, as no rate at all.
-    pub fn new(inner: T, rate: Option<f64>) -> Self {
+    pub fn new(inner: impl HttpTransport + 'static, rate: Option<f64>) -> Self {
+        Self::over(Arc::new(inner), rate)
+    }
+
+    /// [`new`](Self::new) over a transport already shared (a [`ClientConfig::transport`]).
+    ///
+    /// [`ClientConfig::transport`]: crate::ClientConfig::transport
+    pub fn over(inner: Arc<dyn HttpTransport>, rate: Option<f64>) -> Self {
         let interval = rate.and_then(|r| {
             if r.is_finite() && r > 1e6 {
                 None
@@ -119,7 +127,7 @@ impl<T> RateLimit<T> {
     }
 
     /// The inner transport.
-    pub fn inner(&self) -> &T {
+    pub fn inner(&self) -> &Arc<dyn HttpTransport> {
         &self.inner
     }
 
@@ -163,7 +171,7 @@ impl<T> RateLimit<T> {
 }
 
 #[async_trait]
-impl<T: HttpTransport> HttpTransport for RateLimit<T> {
+impl HttpTransport for RateLimit {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         loop {
             let at = self.reserve();
@@ -186,7 +194,7 @@ impl<T: HttpTransport> HttpTransport for RateLimit<T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for RateLimit<T> {
+impl fmt::Debug for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimit")
             .field("inner", &self.inner)
@@ -237,8 +245,14 @@ mod tests {
         HttpRequest::new(Method::GET, "http://127.0.0.1/x")
     }
 
+    /// A limiter over `clock`, and the clock.
+    fn limited(clock: Clock, rate: Option<f64>) -> (Arc<RateLimit>, Arc<Clock>) {
+        let clock = Arc::new(clock);
+        (Arc::new(RateLimit::over(clock.clone(), rate)), clock)
+    }
+
     /// Sends `n` requests from `n` tasks at once; returns their arrival offsets from `start`.
-    async fn burst(limit: Arc<RateLimit<Clock>>, n: usize) -> Vec<Duration> {
+    async fn burst((limit, clock): (Arc<RateLimit>, Arc<Clock>), n: usize) -> Vec<Duration> {
         let start = Instant::now();
         let tasks: Vec<_> = (0..n)
             .map(|_| {
@@ -249,15 +263,15 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        let arrivals = limit.inner().arrivals.lock().unwrap().clone();
+        let arrivals = clock.arrivals.lock().unwrap().clone();
         arrivals.iter().map(|a| *a - start).collect()
     }
 
     #[tokio::test(start_paused = true)]
     async fn requests_of_all_tasks_share_one_rate() {
-        let limit = Arc::new(RateLimit::new(Clock::default(), Some(10.0)));
+        let (limit, clock) = limited(Clock::default(), Some(10.0));
         assert_eq!(limit.interval(), Some(Duration::from_millis(100)));
-        let offsets = burst(limit.clone(), 5).await;
+        let offsets = burst((limit.clone(), clock), 5).await;
         let ms: Vec<u128> = offsets.iter().map(Duration::as_millis).collect();
         assert_eq!(ms, [0, 100, 200, 300, 400]);
         assert_eq!(limit.sent(), 5);
@@ -266,8 +280,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn no_rate_sends_at_once() {
-        let limit = Arc::new(RateLimit::new(Clock::default(), None));
-        let offsets = burst(limit, 4).await;
+        let offsets = burst(limited(Clock::default(), None), 4).await;
         assert!(offsets.iter().all(Duration::is_zero), "{offsets:?}");
     }
 
@@ -280,8 +293,8 @@ mod tests {
             retry_after: Some("2"),
             ..Clock::default()
         };
-        let limit = Arc::new(RateLimit::new(clock, Some(10.0)));
-        let offsets = burst(limit.clone(), 3).await;
+        let (limit, clock) = limited(clock, Some(10.0));
+        let offsets = burst((limit.clone(), clock), 3).await;
         let ms: Vec<u128> = offsets.iter().map(Duration::as_millis).collect();
         assert_eq!(ms[0], 0);
         assert!(ms[1] >= 2000 && ms[2] >= 2000, "{ms:?}");
@@ -297,8 +310,7 @@ mod tests {
             refuse: vec![1],
             ..Clock::default()
         };
-        let limit = Arc::new(RateLimit::new(clock, None));
-        let ms: Vec<u128> = burst(limit, 2)
+        let ms: Vec<u128> = burst(limited(clock, None), 2)
             .await
             .iter()
             .map(Duration::as_millis)
@@ -310,8 +322,9 @@ mod tests {
             retry_after: Some("3600"),
             ..Clock::default()
         };
-        let limit = Arc::new(RateLimit::new(clock, None).with_max_pause(Duration::from_secs(5)));
-        let ms: Vec<u128> = burst(limit, 2)
+        let clock = Arc::new(clock);
+        let limit = RateLimit::over(clock.clone(), None).with_max_pause(Duration::from_secs(5));
+        let ms: Vec<u128> = burst((Arc::new(limit), clock), 2)
             .await
             .iter()
             .map(Duration::as_millis)
@@ -331,7 +344,7 @@ mod tests {
             retry_after: Some("1"),
             ..Clock::default()
         };
-        let limit = Arc::new(RateLimit::new(clock, Some(20.0)));
+        let (limit, clock) = limited(clock, Some(20.0));
         let config = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
             .with_retry(RetryConfig::default().with_initial_backoff(Duration::ZERO))
             .with_transport(limit.clone());
@@ -344,7 +357,7 @@ mod tests {
         );
         assert!(a.is_ok() && b.is_ok());
         assert_eq!(limit.sent(), 3, "the retry went through the limiter");
-        let arrivals = limit.inner().arrivals.lock().unwrap().clone();
+        let arrivals = clock.arrivals.lock().unwrap().clone();
         let ms: Vec<u128> = arrivals.iter().map(|t| (*t - start).as_millis()).collect();
         assert_eq!(ms[0], 0);
         assert!(ms[1] >= 1000 && ms[2] >= 1000, "{ms:?}");

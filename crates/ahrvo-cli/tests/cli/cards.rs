@@ -20,15 +20,16 @@ async fn balance_of_one_card_in_every_format() {
     let sandbox = seeded().await;
     let run = ahrvo(&sandbox, &["cards", "balance", CARD]).await;
     run.expect(0);
+    // No progress bar off a terminal: the summary line only.
     assert!(
-        run.stderr.is_empty(),
-        "no progress line off a terminal: {:?}",
+        run.stderr.starts_with("summary: 1 ok, 0 retried, ") && run.stderr.lines().count() == 1,
+        "{:?}",
         run.stderr
     );
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "CARD ID                 CARD NUMBER       AVAILABLE"
+        "CARD ID                 CARD NUMBER       AVAILABLE  ERROR  MESSAGE"
     );
     assert_eq!(
         lines[2],
@@ -51,8 +52,8 @@ async fn balance_of_one_card_in_every_format() {
     assert_eq!(
         run.csv_lines(),
         [
-            "card_id,card_number,available_balance",
-            "card201907021723076245,5157********2686,1468.87"
+            "card_id,card_number,available_balance,error_kind,error",
+            "card201907021723076245,5157********2686,1468.87,,"
         ]
     );
 }
@@ -68,7 +69,7 @@ async fn many_cards_come_back_in_the_order_given() {
     args.extend(cards.iter().map(String::as_str));
     let run = ahrvo(&sandbox, &args).await;
     run.expect(0);
-    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(run.stderr.starts_with("summary: 10 ok, "), "{}", run.stderr);
     let json = run.json();
     let got: Vec<(&str, &str)> = json
         .as_array()
@@ -86,12 +87,23 @@ async fn many_cards_come_back_in_the_order_given() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unknown_card_exits_4_with_one_line() {
+async fn an_unknown_card_exits_4_as_a_row_of_its_own() {
     let sandbox = seeded().await;
     let run = ahrvo(&sandbox, &["cards", "balance", "card000000000000000000"]).await;
-    run.expect(4)
-        .one_error_line("card card000000000000000000: getCardBalance: not found (HTTP 404)");
-    assert!(run.stdout.is_empty());
+    run.expect(4);
+    let row = run.stdout.lines().nth(2).unwrap();
+    assert!(
+        row.starts_with("card000000000000000000")
+            && row.contains("not found  getCardBalance: not found (HTTP 404)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .starts_with("summary: 0 ok, 1 failed (1 not found), "),
+        "{}",
+        run.stderr
+    );
 
     let run = ahrvo(
         &sandbox,
@@ -99,11 +111,21 @@ async fn an_unknown_card_exits_4_with_one_line() {
     )
     .await;
     run.expect(4);
-    assert_eq!(run.json(), serde_json::json!([]));
+    let json = run.json();
+    assert_eq!(json[0]["card_id"], "card000000000000000000");
+    assert_eq!(json[0]["error"]["kind"], "not_found");
+    assert_eq!(json[0]["error"]["status"], 404);
+    assert_eq!(json[0]["error"]["code"], "CARD_NOT_FOUND");
+    assert!(
+        json[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("getCardBalance: not found (HTTP 404)")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn known_cards_print_and_failed_ones_go_to_stderr() {
+async fn known_cards_print_and_failed_ones_are_rows_too() {
     let sandbox = seeded().await;
     let run = ahrvo(
         &sandbox,
@@ -111,15 +133,23 @@ async fn known_cards_print_and_failed_ones_go_to_stderr() {
     )
     .await;
     run.expect(4);
-    assert_eq!(run.csv_lines().len(), 2);
-    assert!(run.stdout.contains(CARD));
-    run.one_error_line("card cardnope: getCardBalance: not found");
+    let lines = run.csv_lines();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].starts_with(CARD));
+    assert!(
+        lines[2].starts_with("cardnope,,,not_found,getCardBalance: not found"),
+        "{}",
+        lines[2]
+    );
 
     // A Shared Funds Card has no balance of its own: the API's 400, exit 5.
     let run = ahrvo(&sandbox, &["cards", "balance", SHARED_CARD]).await;
-    run.expect(5)
-        .one_error_line("bad request (HTTP 400)")
-        .one_error_line("not a Dedicated Funds Card");
+    run.expect(5);
+    assert!(
+        run.stdout.contains("bad request") && run.stdout.contains("[INVALID_CARD_TYPE]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -340,8 +370,8 @@ async fn report_with_a_critical_card_is_a_finding_in_every_format() {
     assert_eq!(
         run.csv_lines(),
         [
-            "card_id,card_number,available_balance,range,alert_level".to_owned(),
-            format!("{critical},{},40.00,$0-$100,WARNING", masked(&run.stdout)),
+            "card_id,card_number,available_balance,range,alert_level,error_kind,error".to_owned(),
+            format!("{critical},{},40.00,$0-$100,WARNING,,", masked(&run.stdout)),
         ]
     );
 }
@@ -376,7 +406,18 @@ async fn report_thresholds_are_flags_and_failures_win_over_findings() {
     run.expect(1);
     assert!(run.stdout.contains("WARNING"));
     let run = ahrvo(&sandbox, &["cards", "report", CARD, "cardnope"]).await;
-    run.expect(4).one_error_line("card cardnope");
+    run.expect(4);
+    assert!(
+        run.stdout.contains("cardnope") && run.stdout.contains("not found"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .starts_with("summary: 1 ok, 1 failed (1 not found)"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stdout.contains("1 card, total 1468.87"),
         "{}",
