@@ -5,6 +5,7 @@ mod common;
 
 mod balances;
 mod budgets;
+mod bulk;
 mod cards;
 mod completions;
 mod csv_round_trip;
