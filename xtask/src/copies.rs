@@ -44,12 +44,31 @@ const EXAMPLE_COPIES: &[(&str, &str, Examples)] = &[
     (
         "ahrvo-issuing",
         "tests/fixtures",
-        Examples::Only(&["listBudgetBalances", "createBudget", "getCardBalance"]),
+        Examples::Only(&[
+            "listBudgetBalances",
+            "createBudget",
+            "getCardBalance",
+            "topUpBudget",
+            "getTopUpOrder",
+            "transferBetweenBudgets",
+            "getTransferOrder",
+            "topUpCard",
+            "listCardFundingOrders",
+            "listCards",
+            "listCardProducts",
+        ]),
     ),
     (
         "ahrvo-payments",
         "tests/fixtures",
-        Examples::Only(&["getBalance", "getBalanceEntry"]),
+        Examples::Only(&[
+            "getBalance",
+            "getBalanceEntry",
+            "listBalances",
+            "listBalanceEntries",
+            "listBalanceAdjustments",
+            "getTransfer",
+        ]),
     ),
     (
         "ahrvo",

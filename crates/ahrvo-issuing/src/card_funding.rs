@@ -199,7 +199,10 @@ struct CardOrder<'a> {
 impl OrderApi for CardOrder<'_> {
     type Status = CardFundingStatus;
     const WHAT: &'static str = "card top-up";
-    const QUERY: &'static str = "list_card_funding_orders_page with a unique_order_id filter";
+
+    fn query_hint(id: &UniqueOrderId) -> String {
+        format!("list_card_funding_orders_page (FundingOrderFilter::unique_order_id(\"{id}\"))")
+    }
 
     fn is_processing(status: &CardFundingStatus) -> bool {
         *status == CardFundingStatus::Processing

@@ -105,8 +105,8 @@ pub(crate) trait OrderApi {
     type Status: Clone;
     /// What the operation is called in messages ("budget top-up").
     const WHAT: &'static str;
-    /// The query method to name in messages.
-    const QUERY: &'static str;
+    /// How to look the order up, for messages: `get_top_up_order("id")`.
+    fn query_hint(id: &UniqueOrderId) -> String;
 
     fn is_processing(status: &Self::Status) -> bool;
     /// Sends the order once (the transport retries it under its policy): the record, and how
@@ -115,6 +115,10 @@ pub(crate) trait OrderApi {
     /// Looks the order up: `None` when there is no such order.
     async fn query(&self) -> Result<Option<Found<Self::Status>>, Error>;
 }
+
+/// The most times one top-up call sends its order: a round ends when the order's query says it
+/// did not land (404), and each round's request is retried by the client's retry policy.
+pub const MAX_ROUNDS: u32 = 3;
 
 /// Whether an error is the API's refusal of a used `unique_order_id`.
 fn is_duplicate(e: &Error) -> bool {
@@ -147,7 +151,7 @@ pub(crate) async fn exactly_once<A: OrderApi>(
         attempts: 0,
         queries: 0,
     };
-    let rounds = retry.max_attempts.max(1);
+    let rounds = MAX_ROUNDS;
     let mut last = None;
     for round in 1..=rounds {
         if round > 1 {
@@ -210,7 +214,7 @@ pub(crate) async fn exactly_once<A: OrderApi>(
             }
             Err(query_error) => {
                 tracing::warn!(error = %query_error, "{}: the order query failed", A::WHAT);
-                return Err(unknown(error, id, A::QUERY));
+                return Err(unknown(error, id, &A::query_hint(id)));
             }
         }
     }
@@ -226,7 +230,7 @@ pub(crate) async fn exactly_once<A: OrderApi>(
 fn unknown(error: Error, id: &UniqueOrderId, query: &str) -> Error {
     error.with_context(format!(
         "the outcome of top-up {id} is unknown: it may or may not have been applied; query it \
-         with {query}({id:?}) and send it again only with the same unique_order_id"
+         with {query} and send it again only with the same unique_order_id"
     ))
 }
 

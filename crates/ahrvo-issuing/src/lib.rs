@@ -47,7 +47,7 @@ pub use card_list::{CardFilter, CardStream};
 pub use cards::{CardBalanceResult, CardBalanceStream, CardBatchOptions};
 pub use client::IssuingClient;
 pub use error_code::{IssuingErrorCode, error_code};
-pub use exactly_once::{OrderPoll, TopUpOutcome};
+pub use exactly_once::{MAX_ROUNDS, OrderPoll, TopUpOutcome};
 pub use generated::operations;
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Paged};
 pub use top_ups::{BudgetTopUpOutcome, TopUpBudget};

@@ -102,7 +102,10 @@ struct BudgetOrder<'a> {
 impl OrderApi for BudgetOrder<'_> {
     type Status = TopUpOrderStatus;
     const WHAT: &'static str = "budget top-up";
-    const QUERY: &'static str = "get_top_up_order";
+
+    fn query_hint(id: &UniqueOrderId) -> String {
+        format!("get_top_up_order(\"{id}\")")
+    }
 
     fn is_processing(status: &TopUpOrderStatus) -> bool {
         *status == TopUpOrderStatus::Processing
@@ -159,8 +162,8 @@ impl IssuingClient {
     ///   [`resolved_by_query`](TopUpOutcome::resolved_by_query) set; a `PROCESSING` order is
     ///   awaited as [`TopUpBudget::with_poll`] allows (default [`OrderPoll::default`]: up to 8
     ///   more queries 250 ms apart), then reported as it is;
-    /// - not found (404): it did not land, and is sent again with the same id (up to the retry
-    ///   policy's `max_attempts` rounds);
+    /// - not found (404): it did not land, and is sent again with the same id (in all at most
+    ///   [`MAX_ROUNDS`](crate::MAX_ROUNDS) rounds, each retried under the client's policy);
     /// - the query fails too: the error says that the outcome is unknown and how to learn it
     ///   ([`Error::is_outcome_unknown`], [`Error::context`]).
     ///
