@@ -337,8 +337,8 @@ pub struct RunArgs {
     pub concurrency: u16,
     /// At most N requests per second in all, retries included, shared by every request in
     /// flight [default: no limit for Issuing, 95 for Payments, whose limit is 100].
-    #[arg(long, value_name = "N", value_parser = parse_rate)]
-    pub rate: Option<f64>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub rate: Option<u32>,
     /// No progress bar on stderr (it is only drawn when stderr is a terminal).
     #[arg(short, long)]
     pub quiet: bool,
@@ -454,21 +454,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("{s:?}: the duration must be greater than zero"));
     }
     Ok(total)
-}
-
-/// Parses a request rate: requests per second above zero and at most 10,000 (`0.5` is one request
-/// every two seconds).
-pub fn parse_rate(s: &str) -> Result<f64, String> {
-    let rate: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of requests per second such as 50"))?;
-    if !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0) {
-        return Err(format!(
-            "{s:?}: the rate must be above 0 and at most 10000 requests per second"
-        ));
-    }
-    Ok(rate)
 }
 
 /// Parses a non-negative decimal amount such as `25.00` (no exponents or separators; `-5`

@@ -201,7 +201,7 @@ impl Context {
     /// limiter: the client of a bulk command ([`bulk`]).
     pub fn limited_client(
         &self,
-        rate: Option<f64>,
+        rate: Option<u32>,
     ) -> Result<(Client, Arc<bulk::Limiter>), CliError> {
         let (client, limiter) = self.build_client(Some(rate))?;
         let limiter =
@@ -212,7 +212,7 @@ impl Context {
     /// [`client`](Self::client), over a shared rate limiter when `rate` is given.
     fn build_client(
         &self,
-        rate: Option<Option<f64>>,
+        rate: Option<Option<u32>>,
     ) -> Result<(Client, Option<Arc<bulk::Limiter>>), CliError> {
         let mut config = self.config()?;
         let _ = self.base_url.set(config.client.environment.base_url());

@@ -45,7 +45,7 @@ use crate::{Error, HttpRequest, HttpResponse, HttpTransport};
 ///
 /// # fn main() -> Result<(), ahrvo_transport::Error> {
 /// let config = ClientConfig::new(Environment::Staging);
-/// let limited = Arc::new(RateLimit::new(ReqwestTransport::new(&config)?, Some(50.0)));
+/// let limited = Arc::new(RateLimit::new(ReqwestTransport::new(&config)?, Some(50)));
 /// let config = config.with_transport(limited.clone());
 /// // ... build clients from `config`; every one of their requests shares the 50 req/s.
 /// assert_eq!(limited.sent(), 0);
@@ -72,26 +72,17 @@ impl RateLimit {
     /// How long everyone waits after a 429 that has no `Retry-After`.
     pub const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 
-    /// `inner` limited to `rate` requests per second (`None`: no rate, only the shared pause). A
-    /// rate that is not a positive finite number, or below one request per hour, is read as one
-    /// request per hour; above a million per second, as no rate at all.
-    pub fn new(inner: impl HttpTransport + 'static, rate: Option<f64>) -> Self {
+    /// `inner` limited to `rate` requests per second (`None` or 0: no rate, only the shared
+    /// pause).
+    pub fn new(inner: impl HttpTransport + 'static, rate: Option<u32>) -> Self {
         Self::over(Arc::new(inner), rate)
     }
 
     /// [`new`](Self::new) over a transport already shared (a [`ClientConfig::transport`]).
     ///
     /// [`ClientConfig::transport`]: crate::ClientConfig::transport
-    pub fn over(inner: Arc<dyn HttpTransport>, rate: Option<f64>) -> Self {
-        let interval = rate.and_then(|r| {
-            if r.is_finite() && r > 1e6 {
-                None
-            } else if r.is_finite() && r >= 1.0 / 3600.0 {
-                Some(Duration::from_secs_f64(1.0 / r))
-            } else {
-                Some(Duration::from_secs(3600))
-            }
-        });
+    pub fn over(inner: Arc<dyn HttpTransport>, rate: Option<u32>) -> Self {
+        let interval = rate.filter(|r| *r > 0).map(|r| Duration::from_secs(1) / r);
         Self {
             inner,
             interval,
@@ -246,7 +237,7 @@ mod tests {
     }
 
     /// A limiter over `clock`, and the clock.
-    fn limited(clock: Clock, rate: Option<f64>) -> (Arc<RateLimit>, Arc<Clock>) {
+    fn limited(clock: Clock, rate: Option<u32>) -> (Arc<RateLimit>, Arc<Clock>) {
         let clock = Arc::new(clock);
         (Arc::new(RateLimit::over(clock.clone(), rate)), clock)
     }
@@ -269,7 +260,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn requests_of_all_tasks_share_one_rate() {
-        let (limit, clock) = limited(Clock::default(), Some(10.0));
+        let (limit, clock) = limited(Clock::default(), Some(10));
         assert_eq!(limit.interval(), Some(Duration::from_millis(100)));
         let offsets = burst((limit.clone(), clock), 5).await;
         let ms: Vec<u128> = offsets.iter().map(Duration::as_millis).collect();
@@ -293,7 +284,7 @@ mod tests {
             retry_after: Some("2"),
             ..Clock::default()
         };
-        let (limit, clock) = limited(clock, Some(10.0));
+        let (limit, clock) = limited(clock, Some(10));
         let offsets = burst((limit.clone(), clock), 3).await;
         let ms: Vec<u128> = offsets.iter().map(Duration::as_millis).collect();
         assert_eq!(ms[0], 0);
@@ -344,7 +335,7 @@ mod tests {
             retry_after: Some("1"),
             ..Clock::default()
         };
-        let (limit, clock) = limited(clock, Some(20.0));
+        let (limit, clock) = limited(clock, Some(20));
         let config = ClientConfig::new(Environment::custom("http://127.0.0.1:9").unwrap())
             .with_retry(RetryConfig::default().with_initial_backoff(Duration::ZERO))
             .with_transport(limit.clone());
@@ -365,14 +356,13 @@ mod tests {
     }
 
     #[test]
-    fn odd_rates_are_bounded() {
-        let at = |r: f64| RateLimit::new(Clock::default(), Some(r)).interval();
-        assert_eq!(at(0.0), Some(Duration::from_secs(3600)));
-        assert_eq!(at(-1.0), Some(Duration::from_secs(3600)));
-        assert_eq!(at(f64::NAN), Some(Duration::from_secs(3600)));
-        assert_eq!(at(1e9), None);
-        assert_eq!(at(100.0), Some(Duration::from_millis(10)));
-        let debug = format!("{:?}", RateLimit::new(Clock::default(), Some(4.0)));
+    fn rates_become_intervals() {
+        let at = |r: u32| RateLimit::new(Clock::default(), Some(r)).interval();
+        assert_eq!(at(0), None);
+        assert_eq!(at(100), Some(Duration::from_millis(10)));
+        assert_eq!(at(3), Some(Duration::from_nanos(333_333_333)));
+        assert_eq!(RateLimit::new(Clock::default(), None).interval(), None);
+        let debug = format!("{:?}", RateLimit::new(Clock::default(), Some(4)));
         assert!(
             debug.contains("250ms") && debug.contains("sent: 0"),
             "{debug}"

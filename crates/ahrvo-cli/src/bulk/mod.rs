@@ -52,14 +52,14 @@ pub use sink::{Rows, Style};
 
 /// The default `--rate` of Payments commands: below the 100 requests per second Ahrvo's
 /// Payments API documents.
-pub const PAYMENTS_RATE: f64 = 95.0;
+pub const PAYMENTS_RATE: u32 = 95;
 
 /// The client of a bulk run (rate `--rate`, else `default_rate`) and its shared counts; Ctrl-C
 /// from now on prints the summary so far and exits 130.
 pub fn start(
     ctx: &Context,
     run: &RunArgs,
-    default_rate: Option<f64>,
+    default_rate: Option<u32>,
 ) -> Result<(Client, Arc<Shared>), crate::exit::CliError> {
     let (client, limiter) = ctx.limited_client(run.rate.or(default_rate))?;
     let shared = Shared::new(limiter, run.quiet);

@@ -46,25 +46,27 @@ impl Bar {
 
     /// The line as drawn.
     pub fn line(&self) -> String {
-        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-        let rate = self.done as f64 / secs;
+        let ms = u64::try_from(self.started.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let rate = self.done.saturating_mul(1000) / ms;
         match self.total {
             Some(total) if total > 0 => {
-                let filled = (self.done.min(total) as usize * WIDTH) / total as usize;
-                let eta = if rate > 0.0 {
-                    format!("{:.0}s", total.saturating_sub(self.done) as f64 / rate)
-                } else {
-                    "?".to_owned()
+                let done = self.done.min(total);
+                let filled = usize::try_from(done.saturating_mul(WIDTH as u64) / total)
+                    .unwrap_or(WIDTH)
+                    .min(WIDTH);
+                let eta = match rate {
+                    0 => "?".to_owned(),
+                    r => format!("{}s", (total - done).div_ceil(r)),
                 };
                 format!(
-                    "[{}{}] {}/{}  {rate:.0}/s  ETA {eta}",
+                    "[{}{}] {done}/{total}  {rate}/s  ETA {eta}",
                     "#".repeat(filled),
                     "-".repeat(WIDTH - filled),
-                    self.done,
-                    total
                 )
             }
-            _ => format!("{} done  {rate:.0}/s", self.done),
+            _ => format!("{} done  {rate}/s", self.done),
         }
     }
 

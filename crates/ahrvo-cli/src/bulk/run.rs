@@ -151,8 +151,11 @@ fn is_connection(e: &Error) -> bool {
     matches!(e.kind(), ErrorKind::Connect | ErrorKind::Transport)
 }
 
-/// The window: entries in input order, each with its request (none for a malformed id).
-struct Window<R>(VecDeque<(Entry, Option<JoinHandle<Result<R, Error>>>)>);
+/// The request of one entry (none for a malformed id).
+type Task<R> = Option<JoinHandle<Result<R, Error>>>;
+
+/// The window: entries in input order, each with its request.
+struct Window<R>(VecDeque<(Entry, Task<R>)>);
 
 impl<R> Drop for Window<R> {
     fn drop(&mut self) {
