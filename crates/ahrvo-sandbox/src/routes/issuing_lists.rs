@@ -1,6 +1,10 @@
 //! The issuing lists: card funding orders and all cards (paged by `page_no` and `page_size`,
 //! with `total_num`), and the card products.
 
+// A refusal is the reply itself (an axum `Response`, 128 bytes), returned on the cold path
+// of a handler's parsing: boxing it would only add an allocation to every refusal.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

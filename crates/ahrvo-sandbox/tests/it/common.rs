@@ -221,3 +221,54 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+// Issue 14's paths.
+pub const TOP_UP: &str = "/card/issuance/api/issuing/budget/v2/top-up";
+pub const TOP_UP_ORDER: &str = "/card/issuance/api/issuing/budget/v2/top-up/order";
+pub const TRANSFER: &str = "/card/issuance/api/issuing/budget/v2/transfer";
+pub const TRANSFER_ORDER: &str = "/card/issuance/api/issuing/budget/v2/transfer/order";
+pub const CARD_TOP_UP: &str = "/card/issuance/api/issuing/card/v2/funding/top-up";
+pub const FUNDING_LIST: &str = "/card/issuance/api/issuing/card/v2/funding/list";
+pub const CARD_LIST: &str = "/card/issuance/api/issuing/card/v2/detail-list";
+pub const PRODUCTS: &str = "/card/issuance/api/issuing/card/v2/product";
+pub const BALANCES: &str = "/payments/na/balances";
+pub const ADJUSTMENTS: &str = "/payments/na/balance_adjustments";
+pub const SEED_TRANSFER: &str = "TRf4LSyv5Ko5cBGt3ZpT8xA9";
+pub const MARKETING: &str = "ci202507232016182661";
+pub const ENGINEERING: &str = "ci202507232016182662";
+pub const TRAVEL: &str = "ci202507232016182663";
+
+/// The entries of a Balance.
+pub fn entries_path(balance_id: &str) -> String {
+    format!("/payments/na/balances/{balance_id}/balance_entries")
+}
+
+/// A payments GET with good credentials and, when `cursor`, `Finix-Version: 2022-02-01`.
+pub async fn payments_list(sb: &Sandbox, path_and_query: &str, cursor: bool) -> Reply {
+    let c = sb.credentials();
+    let mut request = client()
+        .get(format!("{}{path_and_query}", sb.base_url()))
+        .basic_auth(&c.username, Some(&c.password));
+    if cursor {
+        request = request.header("Finix-Version", "2022-02-01");
+    }
+    send(request).await
+}
+
+/// A budget top-up body.
+pub fn top_up_body(budget_id: &str, amount: &str, order_id: &str) -> String {
+    serde_json::json!({
+        "budget_id": budget_id,
+        "top_up_amount": amount,
+        "top_up_currency": "USD",
+        "unique_order_id": order_id,
+    })
+    .to_string()
+}
+
+/// `"12.34"` as 1234.
+pub fn cents(text: &str) -> i64 {
+    let (units, fraction) = text.split_once('.').unwrap_or((text, "00"));
+    units.parse::<i64>().expect("units") * 100
+        + format!("{fraction:0<2}").parse::<i64>().expect("cents")
+}

@@ -4,10 +4,16 @@ mod admin;
 #[cfg(feature = "cli")]
 mod binary;
 mod common;
+mod conservation;
 mod faults;
+mod funding;
 mod hygiene;
 mod issuing;
+mod lists;
 mod payments;
 mod persistence;
+mod persistence_funding;
+mod rate_limit;
 mod schema;
 mod spec;
+mod spec_issue14;

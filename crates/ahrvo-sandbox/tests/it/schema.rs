@@ -57,7 +57,34 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
         }
         // An ISO 4217 code.
         "^[A-Z]{3}$" => Some(text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase())),
+        // An issuing date, `yyyy-MM-dd` with an optional ` HH:mm:ss`, or a date-time.
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$" => {
+            Some(issuing_date(text, false))
+        }
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$" => {
+            Some(issuing_date(text, true) && text.len() == 19)
+        }
         _ => None,
+    }
+}
+
+/// `yyyy-MM-dd`, or `yyyy-MM-dd HH:mm:ss` (required when `time`).
+fn issuing_date(text: &str, time: bool) -> bool {
+    let shape = |s: &str, seps: &[(usize, u8)]| {
+        s.bytes()
+            .enumerate()
+            .all(|(i, b)| match seps.iter().find(|(at, _)| *at == i) {
+                Some((_, sep)) => b == *sep,
+                None => b.is_ascii_digit(),
+            })
+    };
+    match text.len() {
+        10 => !time && shape(text, &[(4, b'-'), (7, b'-')]),
+        19 => shape(
+            text,
+            &[(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')],
+        ),
+        _ => false,
     }
 }
 
