@@ -1,7 +1,9 @@
 //! A stateful local Ahrvo Network API server, for tests, demos and development.
 //!
-//! Like stripe-mock, but it remembers. It serves the five documented operations at their real
-//! paths, with the documented authentication, envelopes, formats and error statuses:
+//! Like stripe-mock, but it remembers. It serves the documented operations at their real
+//! paths, with the documented authentication, envelopes, formats and error statuses (the five
+//! of the seed pages below, and issue 14's top-ups, transfers, order queries and lists: see
+//! docs/sandbox.md):
 //!
 //! | operation | method and path |
 //! |---|---|
@@ -14,7 +16,7 @@
 //! Tests shape its state through the library ([`Sandbox::create_budget`],
 //! [`Sandbox::post_balance_entry`], …) or through the admin API under `/_sandbox/` (which is
 //! the sandbox's own, not Ahrvo's), and can inject latency and faults
-//! ([`Sandbox::set_faults`]) on the five API routes.
+//! ([`Sandbox::set_faults`]) and a rate limit ([`Sandbox::set_rate_limit`]) on the API routes.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,11 +43,11 @@
 //! | `config.rs` | [`SandboxConfig`], [`Credentials`], [`SandboxError`] |
 //! | `sandbox.rs` | [`Sandbox`]: start, stop, and the library helpers |
 //! | `server.rs` | the accept loop: latency and faults before the router |
-//! | `routes/` | the five operations, `issuing.rs` and `payments.rs` |
+//! | `routes/` | the operations: `issuing.rs`, `funding.rs`, `issuing_lists.rs`, `payments.rs`, `payments_lists.rs`, `paging.rs` |
 //! | `codes.rs` | every error `code` the sandbox sends, per family (the spec's enums) |
 //! | `admin/` | the `/_sandbox/` API, one file per part |
 //! | `auth.rs` | Bearer + `x-api-key` (issuing), HTTP Basic (payments) |
-//! | `faults/` | [`FaultConfig`], the seeded injector, broken replies |
+//! | `faults/` | [`FaultConfig`], the seeded injector, broken replies, the rate limit's bucket |
 //! | `state/` | the model per family, invariants, ids, seed data, the store, the state file |
 //! | `cli.rs` | [`SandboxArgs`], the flags of `ahrvo-sandbox` and `ahrvo sandbox` (feature `cli`) |
 

@@ -1,4 +1,4 @@
-//! The accept loop: hyper connections over one axum router (the five operations, the admin
+//! The accept loop: hyper connections over one axum router (the API operations, the admin
 //! API, a fallback), with latency and faults applied to the API routes before the router
 //! sees them. A custom loop rather than `axum::serve`, so that a fault can drop a connection
 //! or truncate a body.

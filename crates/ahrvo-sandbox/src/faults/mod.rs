@@ -1,4 +1,4 @@
-//! Opt-in fault injection and latency for the five API routes (never the admin routes), with
+//! Opt-in fault injection and latency for the API routes (never the admin routes), with
 //! counters that reliability tests read back.
 //!
 //! This file holds the public configuration and counters; `injector.rs` draws the faults (a

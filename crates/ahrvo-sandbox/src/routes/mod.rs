@@ -21,7 +21,7 @@ use axum::response::Response;
 use crate::codes::HttpCode;
 use crate::shared::Shared;
 
-/// The routes of the five operations.
+/// The routes of the API operations.
 pub(crate) fn api() -> Router<Arc<Shared>> {
     Router::new()
         .merge(issuing::routes())
@@ -34,14 +34,14 @@ pub(crate) fn api() -> Router<Arc<Shared>> {
 /// Which API a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Api {
-    /// The three issuing operations.
+    /// The issuing operations.
     Issuing,
-    /// The two payments operations.
+    /// The payments operations.
     Payments,
 }
 
 impl Api {
-    /// The API of one of the five operation paths; `None` for any other path.
+    /// The API of one of the operation paths; `None` for any other path.
     pub(crate) fn of(path: &str) -> Option<Api> {
         match path {
             issuing::LIST_BUDGET_BALANCES
