@@ -161,10 +161,10 @@ pub(crate) async fn exactly_once<A: OrderApi>(
             Ok((record_id, sent)) => {
                 outcome.attempts += sent;
                 outcome.record_id = Some(record_id);
-                if confirm {
-                    if let Ok(Some(found)) = query_settled(api, poll, &mut outcome.queries).await {
-                        outcome.status = Some(found.status);
-                    }
+                if confirm
+                    && let Ok(Some(found)) = query_settled(api, poll, &mut outcome.queries).await
+                {
+                    outcome.status = Some(found.status);
                 }
                 return Ok(outcome);
             }

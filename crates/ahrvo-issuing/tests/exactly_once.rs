@@ -269,14 +269,17 @@ async fn a_card_top_up_is_resolved_through_the_funding_order_list() {
     assert_eq!(ids[ids.len() - 1], ids[ids.len() - 2]);
 }
 
+/// What a scripted transport was sent: method and body of each request.
+type SentLog = Arc<Mutex<Vec<(String, String)>>>;
+
 /// A client over a scripted transport: each request gets the next answer, and is counted by
 /// method.
 fn scripted(
     answers: Vec<Result<(u16, &'static str), ErrorKind>>,
     max_attempts: u32,
-) -> (IssuingClient, Arc<Mutex<Vec<(String, String)>>>) {
+) -> (IssuingClient, SentLog) {
     let answers = Mutex::new(answers.into_iter());
-    let sent: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let sent: SentLog = Arc::default();
     let log = sent.clone();
     let transport = transport_fn(move |request| {
         let body = String::from_utf8_lossy(&request.body).into_owned();

@@ -67,7 +67,7 @@ async fn a_thousand_budget_top_ups_under_20_percent_faults_are_each_applied_once
     // 429s ask for no wait, so the run stays short; the other kinds are as they are.
     sandbox.set_faults(
         FaultConfig::with_rate(0.2)
-            .seed(0x0E0C_E14)
+            .seed(0x00E0_CE14)
             .retry_after_secs(0),
     );
 
