@@ -89,9 +89,9 @@ impl CardFilter {
             request = request.query("last4", last4.clone());
         }
         if let Some(remark) = &self.remark {
-            if remark.chars().count() > 100 || remark.chars().any(char::is_control) {
+            if remark.chars().any(char::is_control) {
                 return Err(Error::validation(
-                    "remark must be at most 100 characters, without control characters",
+                    "remark must not contain control characters",
                 ));
             }
             request = request.query("remark", remark.clone());

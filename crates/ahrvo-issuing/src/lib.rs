@@ -49,7 +49,7 @@ pub use client::IssuingClient;
 pub use error_code::{IssuingErrorCode, error_code};
 pub use exactly_once::{MAX_ROUNDS, OrderPoll, TopUpOutcome};
 pub use generated::operations;
-pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Paged};
+pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_NO, MAX_PAGE_SIZE, Paged};
 pub use top_ups::{BudgetTopUpOutcome, TopUpBudget};
 pub use transfers::BudgetTransfer;
 

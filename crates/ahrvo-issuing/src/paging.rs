@@ -28,12 +28,17 @@ pub(crate) fn validate_page_size(page_size: u32) -> Result<u32, Error> {
     }
 }
 
-/// Checks a page number: from 1.
+/// The largest page number the API accepts.
+pub const MAX_PAGE_NO: u32 = 1_000_000_000;
+
+/// Checks a page number: 1 to [`MAX_PAGE_NO`].
 pub(crate) fn validate_page_no(page_no: u32) -> Result<u32, Error> {
-    if page_no >= 1 {
+    if (1..=MAX_PAGE_NO).contains(&page_no) {
         Ok(page_no)
     } else {
-        Err(Error::validation("page_no starts at 1 (got 0)"))
+        Err(Error::validation(format!(
+            "page_no must be between 1 and {MAX_PAGE_NO} (got {page_no})"
+        )))
     }
 }
 
