@@ -85,6 +85,8 @@ fn help_lists_every_flag_and_the_credential_variables() {
         "--state",
         "--latency-ms",
         "--fault-rate",
+        "--top-up-delay-ms",
+        "--rate-limit",
         "AHRVO_API_KEY",
         "AHRVO_PASSWORD",
     ] {
@@ -178,4 +180,15 @@ async fn latency_ms_delays_api_requests() {
         Some(404)
     );
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_above_n() {
+    let (_running, printed) = start(&["--seed", "--rate-limit", "3"], &[]);
+    let url = url_of(&printed);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(list_status(&url, "sandbox-access-token", "sandbox-api-key").await);
+    }
+    assert_eq!(statuses, [Some(200), Some(200), Some(200), Some(429)]);
 }
