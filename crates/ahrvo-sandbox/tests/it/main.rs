@@ -17,3 +17,4 @@ mod rate_limit;
 mod schema;
 mod spec;
 mod spec_issue14;
+mod spec_issue14_errors;

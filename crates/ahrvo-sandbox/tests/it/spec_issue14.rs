@@ -1,10 +1,11 @@
 //! The replies of issue 14's operations, for the spec conformance test (`spec.rs`): every
 //! status each one declares, success and error.
 
-use ahrvo_sandbox::{CardKind, FaultConfig, FaultKind, NewBalance, Sandbox};
+use ahrvo_sandbox::{CardKind, NewBalance, Sandbox};
 
 use crate::common::*;
 use crate::spec::Observed;
+use crate::spec_issue14_errors::http_errors;
 
 pub(crate) async fn observe(seeded: &Sandbox) -> Vec<Observed> {
     let mut seen = Vec::new();
@@ -450,69 +451,10 @@ pub(crate) async fn observe(seeded: &Sandbox) -> Vec<Observed> {
         payments_get(seeded, &t(SEED_TRANSFER), Payments::WrongUser).await,
     );
 
-    // Every operation: 406, the injected 429, 500 and 503; the POSTs' 413 and 415.
-    let operations: [(&str, &'static str, String, bool); 12] = [
-        ("post", TOP_UP, TOP_UP.to_owned(), true),
-        ("get", TOP_UP_ORDER, order("spec-1"), true),
-        ("post", TRANSFER, TRANSFER.to_owned(), true),
-        ("get", TRANSFER_ORDER, t_order(&transfer_id), true),
-        ("post", CARD_TOP_UP, CARD_TOP_UP.to_owned(), true),
-        ("get", FUNDING_LIST, FUNDING_LIST.to_owned(), true),
-        ("get", CARD_LIST, CARD_LIST.to_owned(), true),
-        ("get", PRODUCTS, PRODUCTS.to_owned(), true),
-        ("get", BALANCES, BALANCES.to_owned(), false),
-        ("get", entries, seed_entries.clone(), false),
-        ("get", ADJUSTMENTS, ADJUSTMENTS.to_owned(), false),
-        ("get", transfer_t, t(SEED_TRANSFER), false),
-    ];
-    let faulty = seeded_sandbox().await;
-    for (method, template, path, issuing) in &operations {
-        let request = |sb: &Sandbox, accept: &'static str| {
-            api_request(sb, method, path, *issuing)
-                .header("Accept", accept)
-                .header("Content-Type", "application/json")
-                .body("{}")
-        };
-        push(
-            method,
-            template,
-            "Accept: text/html",
-            send(request(seeded, "text/html")).await,
-        );
-        for kind in [
-            FaultKind::TooManyRequests,
-            FaultKind::InternalServerError,
-            FaultKind::ServiceUnavailable,
-        ] {
-            faulty.set_faults(FaultConfig::with_rate(1.0).kinds([kind]));
-            push(
-                method,
-                template,
-                &format!("{kind:?}"),
-                send(request(&faulty, "application/json")).await,
-            );
-        }
-        if *method == "post" {
-            let big = format!(r#"{{"x": "{}"}}"#, "x".repeat(70 * 1024));
-            push(
-                method,
-                template,
-                "70 KiB",
-                issuing_post(seeded, path, &big, Issuing::Good).await,
-            );
-            let plain = api_request(seeded, method, path, true)
-                .header("Content-Type", "text/plain")
-                .body("{}");
-            push(method, template, "text/plain", send(plain).await);
-        }
-    }
+    seen.extend(http_errors(seeded, &order("spec-1"), &t_order(&transfer_id)).await);
     seen
 }
 
 async fn good(sb: &Sandbox, path: &str) -> Reply {
     issuing_get(sb, path, Issuing::Good).await
-}
-
-async fn seeded_sandbox() -> Sandbox {
-    crate::common::seeded().await
 }
