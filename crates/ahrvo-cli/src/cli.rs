@@ -389,6 +389,29 @@ pub enum WatchCommand {
     /// Poll every budget balance and print each change; exit 1 if a change exceeded
     /// --alert-change.
     Budgets(WatchBudgetsArgs),
+    /// Poll the balances of Dedicated Funds Cards and print each change; exit 1 if a change
+    /// exceeded --alert-change.
+    Cards(WatchCardsArgs),
+}
+
+/// `ahrvo watch cards`
+#[derive(Debug, Args)]
+pub struct WatchCardsArgs {
+    /// Card ids (card + 18 digits); `-` reads them from stdin (read once, at the start).
+    #[arg(value_name = "CARD_ID")]
+    pub card_ids: Vec<String>,
+    /// Time between polls (500ms, 5s, 5m, 1h, 1h30m).
+    #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    pub interval: Duration,
+    /// Alert when a card's balance moves by more than this (either way).
+    #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub alert_change: Option<Decimal>,
+    /// Stop after this many polls (default: until Ctrl-C).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), value_name = "K")]
+    pub count: Option<u64>,
+    /// Where the ids come from and how each poll queries them.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// `ahrvo watch budgets`

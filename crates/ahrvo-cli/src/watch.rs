@@ -1,10 +1,14 @@
-//! `ahrvo watch budgets`: polls every budget balance and prints what changed.
+//! `ahrvo watch budgets` and `ahrvo watch cards`: poll balances and print what changed.
 //!
-//! Each poll's changes come from the reports' `diff_budgets`. Output is a stream, one event per
-//! line: in table format a readable line per change (after the starting balances as a table);
-//! in JSON one compact object per line (NDJSON: the change as the report serializes it, with
-//! `at` and `alert`); in CSV a header then one row per event. The first poll reports every
-//! budget as a `snapshot` event.
+//! `watch budgets`: each poll's changes come from the reports' `diff_budgets`. Output is a
+//! stream, one event per line: in table format a readable line per change (after the starting
+//! balances as a table); in JSON one compact object per line (NDJSON: the change as the report
+//! serializes it, with `at` and `alert`); in CSV a header then one row per event. The first poll
+//! reports every budget as a `snapshot` event.
+//!
+//! `watch cards`: the same for the Dedicated Funds Cards given as arguments, with
+//! `--from-file` or on stdin (read once, at the start); every poll queries them through the bulk
+//! runner (`--concurrency`, `--rate`). See [`cards`] for its events and exit status.
 
 use std::pin::pin;
 use std::time::Duration;
@@ -16,7 +20,10 @@ use serde::Serialize;
 
 use crate::Context;
 use crate::budgets::budget_table;
-use crate::cli::{OutputFormat, WatchBudgetsArgs, WatchCommand};
+use crate::bulk::input::Ids;
+use crate::bulk::summary::Summary;
+use crate::bulk::{self, Done, End, ErrorOut, Flow, Outcome, Shared, run};
+use crate::cli::{OutputFormat, WatchBudgetsArgs, WatchCardsArgs, WatchCommand};
 use crate::exit::{CliError, CliResult, Status};
 use crate::output::{self, Cell, Table, escape, left, right};
 
@@ -24,6 +31,7 @@ use crate::output::{self, Cell, Table, escape, left, right};
 pub async fn run(ctx: &Context, command: WatchCommand) -> CliResult {
     match command {
         WatchCommand::Budgets(args) => budgets(ctx, args).await,
+        WatchCommand::Cards(args) => cards(ctx, args).await,
     }
 }
 
@@ -91,7 +99,7 @@ fn csv_table() -> Table {
 }
 
 /// `+12.50`, `-3.00`, `0.00`.
-fn signed(d: Decimal) -> String {
+pub(crate) fn signed(d: Decimal) -> String {
     if d.is_sign_positive() && !d.is_zero() {
         format!("+{d}")
     } else {
@@ -170,7 +178,7 @@ fn csv_row(e: &Event<'_>) -> [String; 9] {
 }
 
 /// `2026-01-02T03:04:05.123456Z` → `2026-01-02T03:04:05Z`.
-fn short_time(at: &str) -> String {
+pub(crate) fn short_time(at: &str) -> String {
     match at.split_once('.') {
         Some((secs, _)) => format!("{secs}Z"),
         None => at.to_owned(),
@@ -291,8 +299,371 @@ async fn budgets(ctx: &Context, args: WatchBudgetsArgs) -> CliResult {
 
 /// `300s` → `5m`, `1500ms` → `1s500ms`, `5400s` → `1h30m`: `humantime`'s form, one word, as
 /// `--interval` reads it.
-fn show_duration(d: Duration) -> String {
+pub(crate) fn show_duration(d: Duration) -> String {
     humantime::format_duration(d).to_string().replace(' ', "")
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch cards
+// ---------------------------------------------------------------------------------------------
+
+/// What a watched card was at its last poll.
+#[derive(Debug, Default)]
+struct Watched {
+    /// Its number and balance, once a poll returned them.
+    balance: Option<(String, Decimal)>,
+    /// The message of the failure last reported as an `error` event (not reported again while
+    /// the card keeps failing the same way).
+    error: Option<String>,
+}
+
+/// One line of `watch cards`' stream.
+#[derive(Debug, Serialize)]
+struct CardEvent {
+    at: String,
+    /// `snapshot` (a card's first balance), `changed`, or `error`.
+    event: &'static str,
+    card_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_balance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    available_balance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delta: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorOut>,
+    alert: bool,
+}
+
+/// The CSV columns of `watch cards` (amounts numeric: a delta keeps its sign).
+fn card_csv_table() -> Table {
+    Table::new(vec![
+        left("AT", "at"),
+        left("EVENT", "event"),
+        left("CARD ID", "card_id"),
+        left("CARD NUMBER", "card_number"),
+        right("PREVIOUS", "previous_balance"),
+        right("AVAILABLE", "available_balance"),
+        right("DELTA", "delta"),
+        left("ALERT", "alert"),
+        left("ERROR", "error_kind"),
+        left("MESSAGE", "error"),
+    ])
+}
+
+impl CardEvent {
+    fn csv_row(&self) -> Vec<Cell> {
+        let text = |v: &Option<String>| Cell::from(v.clone().unwrap_or_default());
+        vec![
+            self.at.clone().into(),
+            self.event.into(),
+            self.card_id.clone().into(),
+            text(&self.card_number),
+            text(&self.previous_balance),
+            text(&self.available_balance),
+            text(&self.delta),
+            self.alert.to_string().into(),
+            text(&self.error.as_ref().map(|e| e.kind.clone())),
+            text(&self.error.as_ref().map(|e| e.message.clone())),
+        ]
+    }
+
+    /// A readable line (table format).
+    fn text_line(&self) -> String {
+        let at = short_time(&self.at);
+        let number = self.card_number.as_deref().unwrap_or_default();
+        let amount = |v: &Option<String>| v.clone().unwrap_or_default();
+        let currency = crate::cli::CARD_CURRENCY;
+        let what = match (self.event, &self.error) {
+            (_, Some(e)) => format!("{}: {}", e.label(), e.message),
+            ("snapshot", None) => {
+                format!("{number}  {} {currency}", amount(&self.available_balance))
+            }
+            _ => format!(
+                "{number}  {} -> {} {currency} ({})",
+                amount(&self.previous_balance),
+                amount(&self.available_balance),
+                amount(&self.delta),
+            ),
+        };
+        let alert = if self.alert { "  ALERT" } else { "" };
+        format!(
+            "{at}  {:<8} {}  {}{alert}\n",
+            self.event.to_ascii_uppercase(),
+            escape(&self.card_id),
+            escape(&what),
+        )
+    }
+}
+
+/// Prints card events in the chosen format (JSON and JSON Lines alike: one object per line).
+fn emit_cards(format: OutputFormat, events: &[CardEvent]) -> Result<(), CliError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let text = match format {
+        OutputFormat::Table => events.iter().map(CardEvent::text_line).collect(),
+        OutputFormat::Json | OutputFormat::Jsonl => {
+            let mut text = String::new();
+            for e in events {
+                text.push_str(&output::json_text(&output::compact_json(e)?, false));
+                text.push('\n');
+            }
+            text
+        }
+        OutputFormat::Csv => {
+            let mut table = card_csv_table();
+            for e in events {
+                table.push(e.csv_row());
+            }
+            table.csv(false)
+        }
+    };
+    output::print(&text)
+}
+
+/// The first poll's cards as a table: CARD ID, CARD NUMBER, AVAILABLE (failed cards follow as
+/// `ERROR` lines).
+fn card_snapshot_table(events: &[CardEvent]) -> String {
+    let mut table = Table::new(vec![
+        left("CARD ID", "card_id"),
+        left("CARD NUMBER", "card_number"),
+        right("AVAILABLE", "available_balance"),
+    ]);
+    for e in events.iter().filter(|e| e.error.is_none()) {
+        table.push(vec![
+            e.card_id.clone().into(),
+            e.card_number.clone().unwrap_or_default().into(),
+            e.available_balance.clone().unwrap_or_default().into(),
+        ]);
+    }
+    table.render()
+}
+
+/// What one item of a poll means for its card: an event to print, or nothing (no change, or a
+/// transient failure, counted in `transient` for the poll's one warning).
+fn card_event(
+    ctx: &Context,
+    at: &str,
+    watched: &mut Watched,
+    done: &Done<ahrvo::types::CardBalance>,
+    alert_change: Option<Decimal>,
+    transient: &mut Vec<String>,
+) -> Option<CardEvent> {
+    let event = |event: &'static str| CardEvent {
+        at: at.to_owned(),
+        event,
+        card_id: done.entry.id.clone(),
+        card_number: None,
+        previous_balance: None,
+        available_balance: None,
+        delta: None,
+        error: None,
+        alert: false,
+    };
+    match &done.outcome {
+        Outcome::Ok(b) => {
+            watched.error = None;
+            let number = b.card_number.to_string();
+            let now = b.available_balance;
+            let before = watched.balance.replace((number.clone(), now));
+            let mut e = match before {
+                None => event("snapshot"),
+                Some((_, previous)) if previous == now => return None,
+                Some((_, previous)) => {
+                    let delta = now - previous;
+                    let mut e = event("changed");
+                    e.previous_balance = Some(previous.to_string());
+                    e.delta = Some(signed(delta));
+                    e.alert = alert_change.is_some_and(|limit| delta.abs() > limit);
+                    e
+                }
+            };
+            e.card_number = Some(number);
+            e.available_balance = Some(now.to_string());
+            Some(e)
+        }
+        Outcome::Failed(err) if err.is_retryable() => {
+            transient.push(format!("{}: {}", done.entry.id, ctx.describe_api(err)));
+            None
+        }
+        Outcome::Failed(_) | Outcome::Invalid(_) => {
+            let error = ErrorOut::of_outcome(ctx, done)?;
+            if watched.error.as_deref() == Some(error.message.as_str()) {
+                return None;
+            }
+            watched.error = Some(error.message.clone());
+            let mut e = event("error");
+            e.error = Some(error);
+            Some(e)
+        }
+    }
+}
+
+/// `ahrvo watch cards`: polls the balances of the cards until `--count` polls are done or
+/// Ctrl-C, and prints each change.
+///
+/// - The ids are read once (arguments, `--from-file`, stdin; blanks, comments and duplicates
+///   skipped), then every poll queries them all through the bulk runner, at most
+///   `--concurrency` at once and `--rate` per second.
+/// - Events: `snapshot` (a card's first balance: every card at the first poll), `changed` (with
+///   `previous_balance` and a signed `delta`; `alert` when it moved by strictly more than
+///   `--alert-change`), `error` (a card that cannot be read: not found, not a Dedicated Funds
+///   Card, a malformed id; reported once, again only when its error changes).
+/// - A transient failure (network, 5xx, 429) is one warning on stderr per poll, and the next
+///   poll tries again; a first poll that reads no card at all because of one ends the watch.
+///   Credentials refused end it at once (exit 3).
+/// - Exit: 1 if a change exceeded `--alert-change`; the worst `error` event's status (2 a
+///   malformed id, 4 not found, 5 other) wins over it; else 0 (Ctrl-C included).
+async fn cards(ctx: &Context, args: WatchCardsArgs) -> CliResult {
+    use std::collections::HashMap;
+
+    // The ids, once: a watch polls them again and again.
+    let mut ids: Vec<String> = Vec::new();
+    for entry in Ids::new(args.card_ids.clone(), &args.bulk.input, "card ids")? {
+        ids.push(entry?.id);
+    }
+    let (client, limiter) = ctx.limited_client(args.bulk.run.rate)?;
+    let shared = Shared::new(limiter, true);
+    let issuing = client.issuing()?.clone();
+    let format = ctx.format();
+    let mut watched: HashMap<String, Watched> = HashMap::with_capacity(ids.len());
+    let mut stop = pin!(tokio::signal::ctrl_c());
+    let mut alerts = 0_u64;
+    let mut failures = Summary::default();
+    let mut polls = 0_u64;
+    if format == OutputFormat::Csv {
+        output::print(&card_csv_table().csv(true))?;
+    }
+    let no_file = crate::cli::InputArgs {
+        from_file: None,
+        column: None,
+    };
+    loop {
+        let first = polls == 0;
+        let at = Timestamp::now().to_string();
+        *shared.summary() = Summary::default();
+        let mut first_events = Vec::new();
+        let mut transient = Vec::new();
+        let mut first_error: Option<ahrvo::Error> = None;
+        let poll = {
+            let query = issuing.clone();
+            let options = run::Options {
+                concurrency: usize::from(args.bulk.run.concurrency),
+                // The bar of the first poll only: later polls print their changes as they come.
+                quiet: args.bulk.run.quiet || !first,
+                total: Some(ids.len() as u64),
+            };
+            run::run(
+                Ids::new(ids.clone(), &no_file, "card ids")?,
+                options,
+                &shared,
+                move |entry| {
+                    let client = query.clone();
+                    let id = ahrvo::types::CardId::from(entry.id.clone());
+                    async move { client.get_card_balance(id).await }
+                },
+                |done| {
+                    // The recorded reply of -o json is not used here: drop it.
+                    let _ = ctx.take_reply(card_url(&issuing, &done.entry.id).as_deref());
+                    let card = watched.entry(done.entry.id.clone()).or_default();
+                    let event =
+                        card_event(ctx, &at, card, &done, args.alert_change, &mut transient);
+                    let Some(event) = event else {
+                        if first
+                            && first_error.is_none()
+                            && let Outcome::Failed(e) = done.outcome
+                        {
+                            first_error = Some(e);
+                        }
+                        return Ok(Flow::Continue);
+                    };
+                    alerts += u64::from(event.alert);
+                    if event.error.is_some() {
+                        failures.failed(match &done.outcome {
+                            Outcome::Failed(e) => Some(e.kind()),
+                            _ => None,
+                        });
+                    }
+                    if first {
+                        first_events.push(event);
+                    } else {
+                        emit_cards(format, std::slice::from_ref(&event))?;
+                    }
+                    Ok(Flow::Continue)
+                },
+            )
+        };
+        let end = tokio::select! {
+            end = poll => end?,
+            _ = &mut stop => break,
+        };
+        if end == End::Closed {
+            break;
+        }
+        polls = polls.saturating_add(1);
+        let not_polled = shared.summary().not_attempted;
+        let none_read = first && first_events.iter().all(|e| e.error.is_some());
+        if none_read && let Some(e) = first_error {
+            // Nothing came back, and the server did not answer: as for `watch budgets`, the
+            // first poll's failure ends the watch.
+            return Err(e.into());
+        }
+        if first {
+            if format == OutputFormat::Table {
+                let (ok, rest): (Vec<_>, Vec<_>) =
+                    first_events.into_iter().partition(|e| e.error.is_none());
+                output::print(&format!(
+                    "{}  watching {} cards every {}{} (Ctrl-C to stop)\n{}",
+                    short_time(&at),
+                    ids.len(),
+                    show_duration(args.interval),
+                    args.alert_change
+                        .map(|n| format!(", alert on a change above {n}"))
+                        .unwrap_or_default(),
+                    card_snapshot_table(&ok),
+                ))?;
+                emit_cards(format, &rest)?;
+            } else {
+                emit_cards(format, &first_events)?;
+            }
+        }
+        if !transient.is_empty() || not_polled > 0 {
+            let skipped = if not_polled > 0 {
+                format!(", {not_polled} not polled after repeated connection failures")
+            } else {
+                String::new()
+            };
+            output::note(&format!(
+                "warning: {} card{} failed this poll{skipped} (first: {}; trying again at the \
+                 next poll)",
+                transient.len(),
+                if transient.len() == 1 { "" } else { "s" },
+                transient.first().map_or("-", String::as_str),
+            ));
+        }
+        // No card can be read (every one not found, not a Dedicated Funds Card, malformed):
+        // there is nothing to watch.
+        if none_read || args.count.is_some_and(|k| polls >= k) {
+            break;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(args.interval) => {}
+            _ = &mut stop => break,
+        }
+    }
+    Ok(bulk::with_finding(failures.status(), alerts > 0))
+}
+
+/// The URL `-o json` records a card's reply under.
+fn card_url(issuing: &IssuingClient, id: &str) -> Option<String> {
+    crate::raw::url(
+        issuing.base_url(),
+        ahrvo::transport::ApiRequest::new(ahrvo::issuing::operations::GET_CARD_BALANCE)
+            .query_id("card_id", id),
+    )
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod demo;
 mod help;
 mod hostile;
 mod man;
+mod memory;
 mod profiles;
 mod reconcile;
 mod replies;
