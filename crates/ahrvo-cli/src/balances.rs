@@ -1,4 +1,5 @@
-//! `ahrvo balances get | check` and `ahrvo balance-entries get` (Payments, integer cents).
+//! `ahrvo balances get | check` and `ahrvo balance-entries get` (Payments, integer cents);
+//! `balances list` and `balance-entries list` are in [`crate::lists`].
 
 use ahrvo::payments::operations::{GET_BALANCE, GET_BALANCE_ENTRY};
 use ahrvo::reports::payments::{BalanceHealthThresholds, payout_report};
@@ -19,6 +20,7 @@ pub async fn run(ctx: &Context, command: BalancesCommand) -> CliResult {
             _ => crate::bulk::payments::get_many(ctx, ids, bulk).await,
         },
         BalancesCommand::Check { id, amount, buffer } => check(ctx, &id, amount, buffer).await,
+        BalancesCommand::List { limit } => crate::lists::balances(ctx, limit).await,
     }
 }
 
@@ -37,6 +39,9 @@ pub async fn run_entries(ctx: &Context, command: BalanceEntriesCommand) -> CliRe
                 .and_then(|b| raw::payments_body(&b));
             output::emit_reply(ctx.format(), reply, &entry, || entry_table(&entry))?;
             Ok(Status::Ok)
+        }
+        BalanceEntriesCommand::List { balance_id, limit } => {
+            crate::lists::balance_entries(ctx, &balance_id, limit).await
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `ahrvo budgets list | create | report`.
+//! `ahrvo budgets list | create | report`; `top-up`, `top-up-status` ([`crate::top_ups`]) and
+//! `transfer`, `transfer-status` ([`crate::transfers`]).
 
 use ahrvo::Decimal;
 use ahrvo::issuing::operations::{CREATE_BUDGET, LIST_BUDGET_BALANCES};
@@ -16,6 +17,23 @@ pub async fn run(ctx: &Context, command: BudgetsCommand) -> CliResult {
         BudgetsCommand::List => list(ctx).await,
         BudgetsCommand::Create { name } => create(ctx, &name).await,
         BudgetsCommand::Report { threshold } => report(ctx, threshold).await,
+        BudgetsCommand::TopUp {
+            budget_id,
+            amount,
+            currency,
+            order_id,
+        } => crate::top_ups::top_up_budget(ctx, &budget_id, amount, currency, order_id).await,
+        BudgetsCommand::TopUpStatus { order_id } => {
+            crate::top_ups::top_up_status(ctx, &order_id).await
+        }
+        BudgetsCommand::Transfer {
+            from,
+            to,
+            amount,
+            currency,
+            target_currency,
+        } => crate::transfers::transfer(ctx, &from, &to, amount, currency, target_currency).await,
+        BudgetsCommand::TransferStatus { id } => crate::transfers::transfer_status(ctx, &id).await,
     }
 }
 

@@ -1,4 +1,6 @@
-//! `ahrvo cards balance | check-funds | report` (Dedicated Funds Cards, Issuing).
+//! `ahrvo cards balance | check-funds | report` (Dedicated Funds Cards, Issuing); `top-up`
+//! ([`crate::top_ups`]), `list`, `funding-orders`, `products` ([`crate::lists`]) and
+//! `auto-top-up` ([`crate::auto_top_up`]).
 
 use ahrvo::Decimal;
 use ahrvo::issuing::IssuingClient;
@@ -35,6 +37,15 @@ pub async fn run(ctx: &Context, command: CardsCommand) -> CliResult {
             );
             report(ctx, card_ids, bulk, thresholds).await
         }
+        CardsCommand::TopUp {
+            card_id,
+            amount,
+            order_id,
+        } => crate::top_ups::top_up_card(ctx, &card_id, amount, order_id).await,
+        CardsCommand::List(args) => crate::lists::cards(ctx, args).await,
+        CardsCommand::FundingOrders(args) => crate::lists::funding_orders(ctx, args).await,
+        CardsCommand::Products => crate::lists::products(ctx).await,
+        CardsCommand::AutoTopUp(args) => crate::auto_top_up::run(ctx, args).await,
     }
 }
 

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ahrvo::types::money::parse_decimal;
-use ahrvo::{Cents, Currency, Decimal};
+use ahrvo::types::{CardFundingStatus, CardStatus};
+use ahrvo::{Cents, Currency, Decimal, UniqueOrderId};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
@@ -197,20 +198,27 @@ pub enum OutputFormat {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Budget accounts (Issuing): list, create, report.
+    /// Budget accounts (Issuing): list, create, report, top up, transfer.
     #[command(subcommand)]
     Budgets(BudgetsCommand),
-    /// Dedicated Funds Cards (Issuing): balances, fund checks, alert reports.
+    /// Cards (Issuing): balances, fund checks, alert reports, top-ups, the card list, funding
+    /// orders, products.
     #[command(subcommand)]
     Cards(CardsCommand),
     /// Compare card balances with the ones you expect (a CSV of card_id,balance).
     Reconcile(ReconcileArgs),
-    /// Balances (Payments): fetch one, check a payout against it.
+    /// Balances (Payments): list them, fetch some, check a payout against one.
     #[command(subcommand)]
     Balances(BalancesCommand),
-    /// Balance Entries (Payments): fetch one.
+    /// Balance Entries (Payments): fetch one, list a Balance's.
     #[command(subcommand, name = "balance-entries")]
     BalanceEntries(BalanceEntriesCommand),
+    /// Transfers (Payments): fetch them.
+    #[command(subcommand)]
+    Transfers(TransfersCommand),
+    /// A Balance's entries as debits and credits, their posted sum beside the Balance's
+    /// amounts; exit 1 if they disagree.
+    Ledger(LedgerArgs),
     /// Poll and print what changes.
     #[command(subcommand)]
     Watch(WatchCommand),
@@ -245,6 +253,58 @@ pub enum BudgetsCommand {
         /// A budget holding less than this, in its own currency, is low [default: 1000.00].
         #[arg(long, value_parser = parse_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
         threshold: Option<Decimal>,
+    },
+    /// Top up a budget account, exactly once: prints the unique_order_id (keep it), the
+    /// record id, the order's status and whether an unknown outcome was resolved by a query.
+    #[command(name = "top-up")]
+    TopUp {
+        /// The budget account id.
+        #[arg(value_name = "BUDGET_ID")]
+        budget_id: String,
+        /// The amount: above zero, at most 2 decimals (10.45).
+        #[arg(value_parser = parse_move_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
+        amount: Decimal,
+        /// The budget's currency (an ISO 4217 code such as USD).
+        #[arg(long, value_parser = parse_currency, value_name = "CUR")]
+        currency: Currency,
+        /// The order's unique_order_id (at most 36 characters) [default: a new UUID, printed
+        /// even when the outcome is unknown]. The same id again is the same order: never
+        /// credited twice.
+        #[arg(long, value_parser = parse_order_id, value_name = "ID")]
+        order_id: Option<UniqueOrderId>,
+    },
+    /// The status of a budget top-up order, by its unique_order_id.
+    #[command(name = "top-up-status")]
+    TopUpStatus {
+        /// The order's unique_order_id.
+        #[arg(value_parser = parse_order_id, value_name = "ORDER_ID")]
+        order_id: UniqueOrderId,
+    },
+    /// Transfer funds from one budget account to another, at most once: an unknown outcome is
+    /// not retried (check it with transfer-status or the balances).
+    Transfer {
+        /// The budget debited.
+        #[arg(value_name = "FROM")]
+        from: String,
+        /// The budget credited (not FROM).
+        #[arg(value_name = "TO")]
+        to: String,
+        /// The amount debited, in FROM's currency: above zero, at most 2 decimals.
+        #[arg(value_parser = parse_move_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
+        amount: Decimal,
+        /// FROM's currency (ISO 4217).
+        #[arg(long, value_parser = parse_currency, value_name = "CUR")]
+        currency: Currency,
+        /// TO's currency, when it differs (the API converts) [default: --currency].
+        #[arg(long, value_parser = parse_currency, value_name = "CUR")]
+        target_currency: Option<Currency>,
+    },
+    /// The result of a transfer between budgets, by the transfer_order_id it printed.
+    #[command(name = "transfer-status")]
+    TransferStatus {
+        /// The transfer_order_id.
+        #[arg(value_name = "ID")]
+        id: String,
     },
 }
 
@@ -290,6 +350,100 @@ pub enum CardsCommand {
         #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
         low: Option<Decimal>,
     },
+    /// Top up a Dedicated Funds Card from its budget (USD), exactly once: prints the
+    /// unique_order_id, the record id and the order's status.
+    #[command(name = "top-up")]
+    TopUp {
+        /// The card id.
+        #[arg(value_name = "CARD_ID")]
+        card_id: String,
+        /// The amount in USD: above zero, at most 2 decimals.
+        #[arg(value_parser = parse_move_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
+        amount: Decimal,
+        /// The order's unique_order_id (at most 36 characters) [default: a new UUID].
+        #[arg(long, value_parser = parse_order_id, value_name = "ID")]
+        order_id: Option<UniqueOrderId>,
+    },
+    /// Every card of the account (all pages, streamed), filtered.
+    List(CardListArgs),
+    /// Card funding orders (top-ups of cards), newest first, all pages, filtered.
+    #[command(name = "funding-orders")]
+    FundingOrders(FundingOrdersArgs),
+    /// The card products the account can issue.
+    Products,
+    /// Top up every card below --below to --to; a dry run (prints what it would do) unless
+    /// --apply. Each card is topped up at most once per run.
+    #[command(name = "auto-top-up")]
+    AutoTopUp(AutoTopUpArgs),
+}
+
+/// `ahrvo cards list`
+#[derive(Debug, Args)]
+pub struct CardListArgs {
+    /// Only cards with this status (ACTIVE, INACTIVE, REVOKED, CANCELED, or one the API adds).
+    #[arg(long, value_parser = parse_card_status, value_name = "STATUS")]
+    pub status: Option<CardStatus>,
+    /// Only cards whose number ends with these 4 digits.
+    #[arg(long, value_parser = parse_last4, value_name = "DIGITS")]
+    pub last4: Option<String>,
+    /// Only cards with this remark.
+    #[arg(long, value_name = "TEXT")]
+    pub remark: Option<String>,
+    /// Only cards created at or after this time (yyyy-MM-dd HH:mm:ss, or yyyy-MM-dd for
+    /// 00:00:00); needs --to.
+    #[arg(long, value_parser = parse_from_time, value_name = "TIME", requires = "to")]
+    pub from: Option<String>,
+    /// Only cards created at or before this time (yyyy-MM-dd HH:mm:ss, or yyyy-MM-dd for
+    /// 23:59:59); needs --from.
+    #[arg(long, value_parser = parse_to_time, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+    /// Cards per request (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+}
+
+/// `ahrvo cards funding-orders`
+#[derive(Debug, Args)]
+pub struct FundingOrdersArgs {
+    /// Only the orders of this card.
+    #[arg(long, value_name = "CARD_ID")]
+    pub card: Option<String>,
+    /// Only orders with this status (SUCCESS, FAIL, PROCESSING, or one the API adds).
+    #[arg(long, value_parser = parse_funding_status, value_name = "STATUS")]
+    pub status: Option<CardFundingStatus>,
+    /// Only the order with this unique_order_id.
+    #[arg(long, value_parser = parse_order_id, value_name = "ID")]
+    pub order_id: Option<UniqueOrderId>,
+    /// Only orders created at or after this time (yyyy-MM-dd HH:mm:ss, or yyyy-MM-dd).
+    #[arg(long, value_parser = parse_from_time, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only orders created at or before this time (yyyy-MM-dd HH:mm:ss, or yyyy-MM-dd).
+    #[arg(long, value_parser = parse_to_time, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Orders per request (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: u32,
+}
+
+/// `ahrvo cards auto-top-up`
+#[derive(Debug, Args)]
+pub struct AutoTopUpArgs {
+    /// Card ids (card + 18 digits); `-` reads them from stdin. An id given twice is handled
+    /// once.
+    #[arg(value_name = "CARD_ID")]
+    pub card_ids: Vec<String>,
+    /// A card whose balance is below this (USD) is topped up.
+    #[arg(long, value_parser = parse_card_threshold, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub below: Decimal,
+    /// ... to this balance (USD; by TO minus its balance): at least --below.
+    #[arg(long, value_parser = parse_move_amount, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub to: Decimal,
+    /// Make the top-ups (without it: a dry run that only prints what it would do).
+    #[arg(long)]
+    pub apply: bool,
+    /// Where the ids come from and how they are queried.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// `ahrvo reconcile`
@@ -370,6 +524,12 @@ pub enum BalancesCommand {
         #[arg(long, value_parser = parse_cents, value_name = "CENTS", allow_negative_numbers = true)]
         buffer: Option<Cents>,
     },
+    /// Every Balance (all pages, streamed), newest first.
+    List {
+        /// Balances per request (1 to 100).
+        #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+    },
 }
 
 /// `ahrvo balance-entries ...`
@@ -381,6 +541,45 @@ pub enum BalanceEntriesCommand {
         #[arg(value_name = "ID")]
         id: String,
     },
+    /// Every entry of a Balance, newest first, all pages streamed (amounts in cents,
+    /// negative for debits).
+    List {
+        /// The Balance id (balance_...).
+        #[arg(value_name = "BALANCE_ID")]
+        balance_id: String,
+        /// Entries per request (1 to 100).
+        #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+        limit: u32,
+    },
+}
+
+/// `ahrvo transfers ...`
+#[derive(Debug, Subcommand)]
+pub enum TransfersCommand {
+    /// Fetch one or more Transfers (amounts in cents); many are printed as they complete, in
+    /// input order (failed ones are rows too).
+    Get {
+        /// Transfer ids (TR...); `-` reads them from stdin.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        /// Where the ids come from and how they are queried.
+        #[command(flatten)]
+        bulk: BulkArgs,
+    },
+}
+
+/// `ahrvo ledger`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+POSTED entries are those with a posted_at that did not fail; their sum (credits less debits)
+should equal the Balance's posted_amount. Exit 1 when it does not (a finding).")]
+pub struct LedgerArgs {
+    /// The Balance id (balance_...).
+    #[arg(value_name = "BALANCE_ID")]
+    pub balance_id: String,
+    /// Entries per request (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
 }
 
 /// `ahrvo watch ...`
@@ -528,6 +727,93 @@ pub fn parse_card_threshold(s: &str) -> Result<Decimal, String> {
     within_exponent(s, amount, CARD_CURRENCY)
 }
 
+/// An amount to move (a top-up, a transfer): a plain decimal above zero with at most 2 decimal
+/// places, checked as the SDK checks it ([`ahrvo::issuing::validate_amount`]); trailing zeros
+/// past the second decimal are dropped (`10.500` is `10.50`).
+pub fn parse_move_amount(s: &str) -> Result<Decimal, String> {
+    let amount = parse_decimal(s.trim()).map_err(|e| e.to_string())?;
+    if amount <= Decimal::ZERO {
+        return Err(format!(
+            "{s:?}: the amount must be positive (greater than zero)"
+        ));
+    }
+    ahrvo::issuing::validate_amount("the amount", amount).map_err(|e| e.message().to_owned())
+}
+
+/// A currency code that ISO 4217 lists today (`USD`; `usd` is read as `USD`; `ABC` is refused).
+pub fn parse_currency(s: &str) -> Result<Currency, String> {
+    Currency::iso_4217(&s.trim().to_ascii_uppercase()).map_err(|e| e.to_string())
+}
+
+/// A `unique_order_id`: 1 to 36 characters, not blank, no control characters.
+pub fn parse_order_id(s: &str) -> Result<UniqueOrderId, String> {
+    UniqueOrderId::parse(s).map_err(|e| e.to_string())
+}
+
+/// An API status word: letters and `_`, read upper-case.
+fn status_word(s: &str) -> Result<String, String> {
+    let word = s.trim().to_ascii_uppercase();
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
+        return Err(format!("{s:?} is not a status such as ACTIVE"));
+    }
+    Ok(word)
+}
+
+/// A card status filter (known or not: the API may add statuses).
+pub fn parse_card_status(s: &str) -> Result<CardStatus, String> {
+    Ok(CardStatus::from(status_word(s)?.as_str()))
+}
+
+/// A card funding order status filter (known or not).
+pub fn parse_funding_status(s: &str) -> Result<CardFundingStatus, String> {
+    Ok(CardFundingStatus::from(status_word(s)?.as_str()))
+}
+
+/// The last 4 digits of a card number.
+pub fn parse_last4(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(t.to_owned())
+    } else {
+        Err(format!(
+            "{s:?}: --last4 is the last 4 digits of a card number, such as 2686"
+        ))
+    }
+}
+
+/// A `yyyy-MM-dd HH:mm:ss` time, or a `yyyy-MM-dd` date completed with `time_of_day`.
+fn parse_time(s: &str, time_of_day: &str) -> Result<String, String> {
+    let t = s.trim();
+    let full = if t.len() == 10 {
+        format!("{t} {time_of_day}")
+    } else {
+        t.to_owned()
+    };
+    let shape = b"dddd-dd-dd dd:dd:dd";
+    let ok = full.len() == shape.len()
+        && full.bytes().zip(shape).all(|(b, s)| match s {
+            b'd' => b.is_ascii_digit(),
+            other => b == *other,
+        });
+    if ok {
+        Ok(full)
+    } else {
+        Err(format!(
+            "{s:?} is not a time such as \"2026-01-31 23:59:59\" or a date such as 2026-01-31"
+        ))
+    }
+}
+
+/// The start of a time range: a date alone is its 00:00:00.
+pub fn parse_from_time(s: &str) -> Result<String, String> {
+    parse_time(s, "00:00:00")
+}
+
+/// The end of a time range: a date alone is its 23:59:59.
+pub fn parse_to_time(s: &str) -> Result<String, String> {
+    parse_time(s, "23:59:59")
+}
+
 /// Parses a non-negative whole number of cents.
 pub fn parse_cents(s: &str) -> Result<Cents, String> {
     let cents: Cents = s
@@ -624,6 +910,40 @@ mod tests {
         }
         assert!(parse_card_threshold("50.005").is_err());
         assert!(parse_card_threshold("0").is_ok());
+    }
+
+    #[test]
+    fn amounts_to_move_currencies_order_ids_and_times() {
+        assert_eq!(parse_move_amount("10.45").unwrap().to_string(), "10.45");
+        assert_eq!(parse_move_amount("10.500").unwrap().to_string(), "10.50");
+        for bad in ["0", "-1", "1.234", "abc", "1e3", ""] {
+            assert!(parse_move_amount(bad).is_err(), "{bad:?}");
+        }
+        assert!(
+            parse_move_amount("1.234")
+                .unwrap_err()
+                .contains("2 decimal")
+        );
+        assert_eq!(parse_currency("usd"), Ok(Currency::USD));
+        assert!(parse_currency("ABC").unwrap_err().contains("ISO 4217"));
+        assert!(parse_currency("US").is_err());
+        assert!(parse_order_id(&"x".repeat(36)).is_ok());
+        assert!(parse_order_id(&"x".repeat(37)).unwrap_err().contains("36"));
+        assert!(parse_order_id(" ").is_err());
+        assert_eq!(
+            parse_from_time("2026-01-31").unwrap(),
+            "2026-01-31 00:00:00"
+        );
+        assert_eq!(parse_to_time("2026-01-31").unwrap(), "2026-01-31 23:59:59");
+        assert_eq!(
+            parse_to_time("2026-01-31 12:00:00").unwrap(),
+            "2026-01-31 12:00:00"
+        );
+        assert!(parse_from_time("31/01/2026").is_err());
+        assert_eq!(parse_card_status("active"), Ok(CardStatus::Active));
+        assert!(parse_card_status("ACT IVE").is_err());
+        assert_eq!(parse_last4("2686").unwrap(), "2686");
+        assert!(parse_last4("268").is_err());
     }
 
     #[test]

@@ -5,19 +5,35 @@
 //! | `budgets list` | every budget account and its balance | |
 //! | `budgets create NAME` | creates a budget account, prints its id | |
 //! | `budgets report [--threshold N]` | totals per currency, share and health per budget | a budget is below N (default 1000.00) |
+//! | `budgets top-up BUDGET_ID AMOUNT --currency CUR [--order-id ID]` | tops up exactly once; prints the unique_order_id (also when the outcome is unknown), record id, status, resolved by query | the order ended FAILED |
+//! | `budgets top-up-status ORDER_ID` | a top-up order by its unique_order_id | |
+//! | `budgets transfer FROM TO AMOUNT --currency CUR [--target-currency CUR]` | moves funds between budgets, at most once (an unknown outcome is not retried) | |
+//! | `budgets transfer-status ID` | a transfer order by its transfer_order_id | |
 //! | `cards balance CARD_ID...` | card balances (bounded concurrency, input order) | |
 //! | `cards check-funds CARD_ID AMOUNT` | whether the card covers AMOUNT | it does not |
 //! | `cards report CARD_ID... [--critical/--warning/--low N]` | distribution and alert levels | a card is CRITICAL or WARNING |
+//! | `cards top-up CARD_ID AMOUNT [--order-id ID]` | tops up a Dedicated Funds Card exactly once (USD) | the order ended FAIL |
+//! | `cards list [--status S] [--last4 D] [--remark T] [--from T --to T]` | every card, all pages streamed | |
+//! | `cards funding-orders [--card ID] [--status S] [--order-id ID] [--from T] [--to T]` | card funding orders, all pages streamed | |
+//! | `cards products` | the card products | |
+//! | `cards auto-top-up CARD_ID... --below X --to Y [--apply]` | dry run: what it would top up; `--apply`: each card below X topped up to Y, once per run, order ids printed | |
 //! | `reconcile --expected FILE.csv` | card balances against `card_id,balance` rows | a discrepancy, or a card the API refused |
 //! | `balances get ID`, `balance-entries get ID` | one Payments resource | |
+//! | `balances list`, `balance-entries list BALANCE_ID [--limit N]` | every Balance, every entry of a Balance: all pages streamed | |
+//! | `transfers get ID...` | Payments Transfers (many through the bulk runner) | |
+//! | `ledger BALANCE_ID` | entries as debits and credits, the posted entries' sum beside posted/pending/available | the posted sum is not posted_amount |
 //! | `balances check ID --amount CENTS [--buffer CENTS]` | a payout against `available_amount` | it does not fit or leaves less than the buffer |
 //! | `watch budgets [--interval D] [--alert-change N] [--count K]` | polls and prints changes | a balance moved by more than N |
 //! | `sandbox [--port P] [--seed] [--state FILE] [--latency-ms N] [--fault-rate F]` | a local sandbox until Ctrl-C (the `ahrvo-sandbox` flags) | |
 //! | `demo` | a numbered walkthrough on an embedded sandbox | |
 //!
-//! Every read prints an aligned table (amounts right-aligned), JSON or RFC 4180 CSV with a
-//! header row (`--output`). JSON of a fetch or a list is the API's own reply (every field, null
-//! included, values as sent: see [`raw`]); a report prints its own type. Errors are one line on
+//! Every read prints an aligned table (amounts right-aligned), JSON, JSON Lines or RFC 4180 CSV
+//! with a header row (`--output`); paged lists stream every page row by row ([`lists`]). JSON of
+//! a fetch or a list is the API's own reply (every field, null included, values as sent: see
+//! [`raw`]); a report, a top-up, a transfer, `auto-top-up` and `ledger` print their own type.
+//! Money moves are checked before anything is sent ([`cli::parse_move_amount`],
+//! [`cli::parse_currency`], [`cli::parse_order_id`]; a transfer to itself): exit 2, no request.
+//! A move the API refuses (`INSUFFICIENT_BALANCE`) exits 5 and changes nothing. Errors are one line on
 //! stderr, `error: ` and the SDK error's `Display` (network errors add the base URL and the
 //! cause); see [`exit`] for the exit codes (2 usage or invalid input, 3 HTTP 401/403, 4 HTTP
 //! 404, 5 any other API or network error, and a reply the CLI cannot use).
@@ -26,6 +42,7 @@
 //! stderr show control characters as `\u{1b}` ([`output::escape`]), CSV guards formulas, JSON is
 //! escaped by JSON.
 
+mod auto_top_up;
 mod balances;
 mod budgets;
 mod bulk;
@@ -35,11 +52,15 @@ mod completions;
 mod config_cmd;
 mod demo;
 mod exit;
+mod ledger;
+mod lists;
 mod output;
 mod profile;
 mod raw;
 mod reconcile;
 mod sandbox;
+mod top_ups;
+mod transfers;
 mod watch;
 
 use std::ffi::OsString;
@@ -106,6 +127,10 @@ async fn run(ctx: &Context, command: Command) -> CliResult {
         Command::Reconcile(a) => reconcile::run(ctx, a).await,
         Command::Balances(c) => balances::run(ctx, c).await,
         Command::BalanceEntries(c) => balances::run_entries(ctx, c).await,
+        Command::Transfers(cli::TransfersCommand::Get { ids, bulk }) => {
+            transfers::get(ctx, ids, bulk).await
+        }
+        Command::Ledger(a) => ledger::run(ctx, a).await,
         Command::Watch(c) => watch::run(ctx, c).await,
         Command::Sandbox(a) => sandbox::run(ctx, a).await,
         Command::Demo => demo::run().await,

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod auto_top_up;
 mod balances;
 mod budgets;
 mod bulk;
@@ -12,10 +13,14 @@ mod csv_round_trip;
 mod demo;
 mod help;
 mod hostile;
+mod ledger;
+mod lists;
 mod man;
 mod memory;
 mod profiles;
 mod reconcile;
 mod replies;
 mod sandbox;
+mod top_up;
+mod transfers;
 mod watch;
