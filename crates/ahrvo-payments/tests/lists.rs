@@ -45,7 +45,10 @@ async fn list_balances_page_sends_the_version_and_limit_and_decodes_the_example(
     assert_eq!(list.page.next_cursor, None);
     // Encoding the models gives the reply back, a null next_cursor left out.
     let mut fixture: Value = serde_json::from_str(BALANCES).unwrap();
-    fixture["page"].as_object_mut().unwrap().remove("next_cursor");
+    fixture["page"]
+        .as_object_mut()
+        .unwrap()
+        .remove("next_cursor");
     let again: BalanceList = serde_json::from_str(BALANCES).unwrap();
     assert_eq!(serde_json::to_value(&again).unwrap(), fixture);
 }
