@@ -278,36 +278,11 @@ pub async fn cards(ctx: &Context, args: CardListArgs) -> CliResult {
     }
     let client = ctx.client()?;
     let issuing = client.issuing()?;
-    let base = issuing.base_url().to_owned();
-    // The SDK's request of page n, parameter for parameter (`CardFilter`'s order).
-    let url = move |page_no: u32| {
-        let mut r = ApiRequest::new(LIST_CARDS)
-            .query("page_no", page_no.to_string())
-            .query("page_size", args.page_size.to_string());
-        if let Some(status) = &args.status {
-            r = r.query("card_status", status.as_str());
-        }
-        if let Some(last4) = &args.last4 {
-            r = r.query("last4", last4.clone());
-        }
-        if let Some(remark) = &args.remark {
-            r = r.query("remark", remark.clone());
-        }
-        if let (Some(from), Some(to)) = (&args.from, &args.to) {
-            r = r
-                .query("start_date", from.clone())
-                .query("end_date", to.clone());
-        }
-        raw::url(&base, Ok(r))
-    };
-    let mut raw_items = RawItems::new(
-        ctx,
-        PageKey::Numbered {
-            page_no: 0,
-            url: Box::new(url),
-        },
-        "",
-    );
+    let url = numbered_url(issuing.base_url(), LIST_CARDS, {
+        let filter = filter.clone();
+        move |page_no| filter.query_pairs(page_no)
+    });
+    let mut raw_items = RawItems::new(ctx, PageKey::Numbered { page_no: 0, url }, "");
     let rows = Rows::new(ctx.format(), card_columns());
     stream_rows(rows, issuing.list_cards(&filter), |c: &CardDetail| {
         let json = raw_items
@@ -364,38 +339,11 @@ pub async fn funding_orders(ctx: &Context, args: FundingOrdersArgs) -> CliResult
     }
     let client = ctx.client()?;
     let issuing = client.issuing()?;
-    let base = issuing.base_url().to_owned();
-    // The SDK's request of page n, parameter for parameter (`FundingOrderFilter`'s order).
-    let url = move |page_no: u32| {
-        let mut r = ApiRequest::new(LIST_CARD_FUNDING_ORDERS)
-            .query("page_no", page_no.to_string())
-            .query("page_size", args.page_size.to_string());
-        if let Some(from) = &args.from {
-            r = r.query("start_date", from.clone());
-        }
-        if let Some(to) = &args.to {
-            r = r.query("end_date", to.clone());
-        }
-        if let Some(status) = &args.status {
-            r = r.query("status", status.as_str());
-        }
-        let mut r = Ok(r);
-        if let Some(id) = &args.order_id {
-            r = r.and_then(|r| r.query_id("unique_order_id", id.as_str()));
-        }
-        if let Some(card) = &args.card {
-            r = r.and_then(|r| r.query_id("card_id", card));
-        }
-        raw::url(&base, r)
-    };
-    let mut raw_items = RawItems::new(
-        ctx,
-        PageKey::Numbered {
-            page_no: 0,
-            url: Box::new(url),
-        },
-        "",
-    );
+    let url = numbered_url(issuing.base_url(), LIST_CARD_FUNDING_ORDERS, {
+        let filter = filter.clone();
+        move |page_no| filter.query_pairs(page_no)
+    });
+    let mut raw_items = RawItems::new(ctx, PageKey::Numbered { page_no: 0, url }, "");
     let rows = Rows::new(
         ctx.format(),
         vec![
@@ -479,18 +427,42 @@ fn cents_cell(cents: ahrvo::Cents, currency: ahrvo::Currency) -> Cell {
     Cell::new(cents.to_decimal(currency).to_string(), cents.to_string())
 }
 
-/// The URL of a Payments list page: `request` with the SDK's `limit` and `after_cursor`
-/// ([`ListOptions`]'s order).
+/// The URL of an Issuing list page `page_no`: `operation` with the query the SDK sends
+/// (`pairs`, the filter's own `query_pairs`: never a copy of its parameter order).
+pub fn numbered_url<O: 'static>(
+    base: &str,
+    operation: ahrvo::transport::Operation<O>,
+    pairs: impl Fn(u32) -> Vec<(&'static str, String)> + Send + 'static,
+) -> NumberedUrl {
+    let base = base.to_owned();
+    Box::new(move |page_no| {
+        let request = pairs(page_no)
+            .into_iter()
+            .fold(ApiRequest::new(operation.clone()), |r, (name, value)| {
+                r.query(name, value)
+            });
+        raw::url(&base, Ok(request))
+    })
+}
+
+/// The URL of a Payments list page: `request` with the query of `options` after `cursor`, as
+/// the SDK sends it ([`ListOptions::query_pairs`]).
 fn payments_url<O>(
     base: &str,
     request: Result<ApiRequest<O>, ahrvo::Error>,
-    limit: u32,
+    options: &ListOptions,
     cursor: Option<&str>,
 ) -> Option<String> {
-    let mut request = request.map(|r| r.query("limit", limit.to_string()));
-    if let Some(cursor) = cursor {
-        request = request.and_then(|r| r.query_id("after_cursor", cursor));
-    }
+    let options = match cursor {
+        Some(cursor) => options.clone().after_cursor(cursor),
+        None => options.clone(),
+    };
+    let request = request.map(|r| {
+        options
+            .query_pairs()
+            .into_iter()
+            .fold(r, |r, (name, value)| r.query(name, value))
+    });
     raw::url(base, request)
 }
 
@@ -504,7 +476,8 @@ pub async fn balances(ctx: &Context, limit: u32) -> CliResult {
         PageKey::Cursor {
             next: None,
             url: Box::new(move |cursor| {
-                payments_url(&base, Ok(ApiRequest::new(LIST_BALANCES)), limit, cursor)
+                let options = ListOptions::new().limit(limit);
+                payments_url(&base, Ok(ApiRequest::new(LIST_BALANCES)), &options, cursor)
             }),
         },
         "balances",
@@ -550,7 +523,7 @@ pub fn entry_items(ctx: &Context, base: &str, balance_id: &str, limit: u32) -> R
             url: Box::new(move |cursor| {
                 let request =
                     ApiRequest::new(LIST_BALANCE_ENTRIES).path_id("balance_id", &balance_id);
-                payments_url(&base, request, limit, cursor)
+                payments_url(&base, request, &ListOptions::new().limit(limit), cursor)
             }),
         },
         "balance_entries",

@@ -4,6 +4,12 @@
 //! the call, so that it is known (and printed) however the call ends. The SDK keeps it for every
 //! retry and resolves an unknown outcome by querying the order ([`ahrvo::TopUpOutcome`]); the
 //! top-up is `confirmed`, so the order's status is printed too.
+//!
+//! A `PROCESSING` order is awaited within the SDK's bound ([`ahrvo::OrderPoll`]'s default: 8
+//! more queries, 250 ms apart). When the bound runs out first, the outcome is printed as it is
+//! (`status PROCESSING`), a note on stderr says that the order was accepted but is not settled
+//! and how to check it, and the command exits 1 (a finding: act on it, do not send a new order).
+//! Exit 0 means the order was accepted and, when queried, ended `SUCCESS`.
 
 use ahrvo::issuing::operations::GET_TOP_UP_ORDER;
 use ahrvo::transport::ApiRequest;
@@ -45,6 +51,16 @@ pub fn may_have_landed(e: &ahrvo::Error) -> bool {
             e.kind(),
             ErrorKind::Server | ErrorKind::Decode | ErrorKind::Protocol | ErrorKind::Timeout
         )
+}
+
+/// The note of an order still `PROCESSING` when the poll bound ran out: it was accepted and
+/// may still be credited (or fail); checking it, not sending it again, is what to do.
+fn still_processing(id: &UniqueOrderId, queries: u32, query: &str) {
+    output::note(&format!(
+        "note: unique_order_id {id} is still PROCESSING after {queries} queries: the order was \
+         accepted but is not settled yet; check it with `{query}` (sending it again with \
+         --order-id {id} never credits it twice)"
+    ));
 }
 
 /// The error of a failed top-up, after a note naming its order id when the outcome may be
@@ -118,7 +134,7 @@ fn print_outcome<S: ToString>(
 }
 
 /// `ahrvo budgets top-up BUDGET_ID AMOUNT --currency CUR [--order-id ID]`. Exit 1 when the
-/// order ended `FAILED`.
+/// order ended `FAILED`, or is still `PROCESSING` when the poll bound runs out (with a note).
 pub async fn top_up_budget(
     ctx: &Context,
     budget_id: &str,
@@ -137,16 +153,19 @@ pub async fn top_up_budget(
         .await
         .map_err(|e| failed(e, &id, &format!("ahrvo budgets top-up-status {id}")))?;
     print_outcome(ctx, &outcome, ("budget_id", budget_id), amount, currency)?;
-    Ok(
-        if outcome.status.as_ref() == Some(&TopUpOrderStatus::Failed) {
+    Ok(match outcome.status {
+        Some(TopUpOrderStatus::Failed) => Status::Finding,
+        Some(TopUpOrderStatus::Processing) => {
+            let query = format!("ahrvo budgets top-up-status {id}");
+            still_processing(&id, outcome.queries, &query);
             Status::Finding
-        } else {
-            Status::Ok
-        },
-    )
+        }
+        _ => Status::Ok,
+    })
 }
 
-/// `ahrvo cards top-up CARD_ID AMOUNT [--order-id ID]`. Exit 1 when the order ended `FAIL`.
+/// `ahrvo cards top-up CARD_ID AMOUNT [--order-id ID]`. Exit 1 when the order ended `FAIL`, or
+/// is still `PROCESSING` when the poll bound runs out (with a note).
 pub async fn top_up_card(
     ctx: &Context,
     card_id: &str,
@@ -167,13 +186,15 @@ pub async fn top_up_card(
         )
     })?;
     print_outcome(ctx, &outcome, ("card_id", card_id), amount, CARD_CURRENCY)?;
-    Ok(
-        if outcome.status.as_ref() == Some(&CardFundingStatus::Fail) {
+    Ok(match outcome.status {
+        Some(CardFundingStatus::Fail) => Status::Finding,
+        Some(CardFundingStatus::Processing) => {
+            let query = format!("ahrvo cards funding-orders --order-id {id}");
+            still_processing(&id, outcome.queries, &query);
             Status::Finding
-        } else {
-            Status::Ok
-        },
-    )
+        }
+        _ => Status::Ok,
+    })
 }
 
 /// `ahrvo budgets top-up-status ORDER_ID`: the order as the API sent it (`-o json`), or a

@@ -163,30 +163,77 @@ impl FundingOrderFilter {
         self.page_size.unwrap_or(DEFAULT_PAGE_SIZE)
     }
 
-    fn request(&self, page_no: u32) -> Result<ApiRequest<CardFundingOrderPage>, Error> {
-        let page_no = validate_page_no(page_no)?;
-        let page_size = validate_page_size(self.get_page_size())?;
-        let mut request = ApiRequest::new(LIST_CARD_FUNDING_ORDERS)
-            .query("page_no", page_no.to_string())
-            .query("page_size", page_size.to_string());
+    /// The query parameters of page `page_no`, in the order the SDK sends them: the request of
+    /// [`IssuingClient::list_card_funding_orders_page`] is built from exactly these pairs
+    /// (after checking them), so a caller that matches a page by its URL (a recorded reply, a
+    /// log line) can rebuild it without copying the SDK's order.
+    ///
+    /// ```
+    /// use ahrvo_issuing::{CardFundingStatus, FundingOrderFilter};
+    ///
+    /// let filter = FundingOrderFilter::new()
+    ///     .card_id("card201907021723076245")
+    ///     .status(CardFundingStatus::Success)
+    ///     .page_size(100);
+    /// assert_eq!(
+    ///     filter.query_pairs(1),
+    ///     [
+    ///         ("page_no", "1".to_owned()),
+    ///         ("page_size", "100".to_owned()),
+    ///         ("status", "SUCCESS".to_owned()),
+    ///         ("card_id", "card201907021723076245".to_owned()),
+    ///     ]
+    /// );
+    /// ```
+    pub fn query_pairs(&self, page_no: u32) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            ("page_no", page_no.to_string()),
+            ("page_size", self.get_page_size().to_string()),
+        ];
+        if let Some(start) = &self.start_date {
+            pairs.push(("start_date", start.clone()));
+        }
+        if let Some(end) = &self.end_date {
+            pairs.push(("end_date", end.clone()));
+        }
+        if let Some(status) = &self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        if let Some(id) = &self.unique_order_id {
+            pairs.push(("unique_order_id", id.as_str().to_owned()));
+        }
+        if let Some(card_id) = &self.card_id {
+            pairs.push(("card_id", card_id.as_str().to_owned()));
+        }
+        pairs
+    }
+
+    /// Checks the filter and the page number as a list call does before sending.
+    fn validate(&self, page_no: u32) -> Result<(), Error> {
+        validate_page_no(page_no)?;
+        validate_page_size(self.get_page_size())?;
         if let Some(start) = &self.start_date {
             validate_date_time("start_date", start)?;
-            request = request.query("start_date", start.clone());
         }
         if let Some(end) = &self.end_date {
             validate_date_time("end_date", end)?;
-            request = request.query("end_date", end.clone());
-        }
-        if let Some(status) = &self.status {
-            request = request.query("status", status.as_str());
         }
         if let Some(id) = &self.unique_order_id {
-            request = request.query_id("unique_order_id", id.as_str())?;
+            ahrvo_transport::validate_id("unique_order_id", id.as_str())?;
         }
         if let Some(card_id) = &self.card_id {
-            request = request.query_id("card_id", card_id.as_str())?;
+            ahrvo_transport::validate_id("card_id", card_id.as_str())?;
         }
-        Ok(request)
+        Ok(())
+    }
+
+    fn request(&self, page_no: u32) -> Result<ApiRequest<CardFundingOrderPage>, Error> {
+        self.validate(page_no)?;
+        let request = ApiRequest::new(LIST_CARD_FUNDING_ORDERS);
+        Ok(self
+            .query_pairs(page_no)
+            .into_iter()
+            .fold(request, |r, (name, value)| r.query(name, value)))
     }
 }
 
@@ -328,3 +375,48 @@ impl IssuingClient {
 
 /// The currency of a card top-up: the page says USD.
 pub const CARD_TOP_UP_CURRENCY: Currency = Currency::USD;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The request of a page is its `query_pairs`, in their order: what a caller rebuilds from
+    /// them is the URL sent.
+    #[test]
+    fn the_request_of_a_page_is_its_query_pairs() {
+        let filter = FundingOrderFilter::new()
+            .between("2026-01-01 00:00:00", "2026-01-31 23:59:59")
+            .status(CardFundingStatus::Processing)
+            .unique_order_id(UniqueOrderId::parse("order-1").unwrap())
+            .card_id("card1")
+            .page_size(3);
+        let pairs = filter.query_pairs(2);
+        assert_eq!(pairs.len(), 7);
+        let rebuilt = pairs
+            .into_iter()
+            .fold(ApiRequest::new(LIST_CARD_FUNDING_ORDERS), |r, (k, v)| {
+                r.query(k, v)
+            });
+        let sent = filter.request(2).unwrap();
+        assert_eq!(sent.target().unwrap(), rebuilt.target().unwrap());
+        assert!(
+            sent.target().unwrap().ends_with(
+                "?page_no=2&page_size=3&start_date=2026-01-01%2000%3A00%3A00&end_date=2026-01-31%2023%3A59%3A59&status=PROCESSING&unique_order_id=order-1&card_id=card1"
+            ),
+            "{}",
+            sent.target().unwrap()
+        );
+        assert!(
+            FundingOrderFilter::new()
+                .card_id("a\nb")
+                .request(1)
+                .is_err()
+        );
+        assert!(
+            FundingOrderFilter::new()
+                .start_date("yesterday")
+                .request(1)
+                .is_err()
+        );
+    }
+}

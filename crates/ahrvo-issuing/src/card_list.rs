@@ -73,38 +73,80 @@ impl CardFilter {
         self.page_size.unwrap_or(DEFAULT_PAGE_SIZE)
     }
 
-    fn request(&self, page_no: u32) -> Result<ApiRequest<CardDetailPage>, Error> {
-        let page_no = validate_page_no(page_no)?;
-        let page_size = validate_page_size(self.get_page_size())?;
-        let mut request = ApiRequest::new(LIST_CARDS)
-            .query("page_no", page_no.to_string())
-            .query("page_size", page_size.to_string());
+    /// The query parameters of page `page_no`, in the order the SDK sends them: the request of
+    /// [`IssuingClient::list_cards_page`] is built from exactly these pairs (after checking
+    /// them), so a caller that matches a page by its URL (a recorded reply, a log line) can
+    /// rebuild it without copying the SDK's order.
+    ///
+    /// ```
+    /// use ahrvo_issuing::{CardFilter, CardStatus};
+    ///
+    /// let filter = CardFilter::new().card_status(CardStatus::Active).last4("2686").page_size(50);
+    /// assert_eq!(
+    ///     filter.query_pairs(3),
+    ///     [
+    ///         ("page_no", "3".to_owned()),
+    ///         ("page_size", "50".to_owned()),
+    ///         ("card_status", "ACTIVE".to_owned()),
+    ///         ("last4", "2686".to_owned()),
+    ///     ]
+    /// );
+    /// ```
+    pub fn query_pairs(&self, page_no: u32) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            ("page_no", page_no.to_string()),
+            ("page_size", self.get_page_size().to_string()),
+        ];
         if let Some(status) = &self.card_status {
-            request = request.query("card_status", status.as_str());
+            pairs.push(("card_status", status.as_str().to_owned()));
         }
         if let Some(last4) = &self.last4 {
-            if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::validation("last4 must be 4 digits"));
-            }
-            request = request.query("last4", last4.clone());
+            pairs.push(("last4", last4.clone()));
         }
         if let Some(remark) = &self.remark {
-            if remark.chars().any(char::is_control) {
-                return Err(Error::validation(
-                    "remark must not contain control characters",
-                ));
-            }
-            request = request.query("remark", remark.clone());
+            pairs.push(("remark", remark.clone()));
+        }
+        if let Some(start) = &self.start_date {
+            pairs.push(("start_date", start.clone()));
+        }
+        if let Some(end) = &self.end_date {
+            pairs.push(("end_date", end.clone()));
+        }
+        pairs
+    }
+
+    /// Checks the filter and the page number as a list call does before sending.
+    fn validate(&self, page_no: u32) -> Result<(), Error> {
+        validate_page_no(page_no)?;
+        validate_page_size(self.get_page_size())?;
+        if let Some(last4) = &self.last4
+            && (last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::validation("last4 must be 4 digits"));
+        }
+        if let Some(remark) = &self.remark
+            && remark.chars().any(char::is_control)
+        {
+            return Err(Error::validation(
+                "remark must not contain control characters",
+            ));
         }
         if let Some(start) = &self.start_date {
             validate_date_time("start_date", start)?;
-            request = request.query("start_date", start.clone());
         }
         if let Some(end) = &self.end_date {
             validate_date_time("end_date", end)?;
-            request = request.query("end_date", end.clone());
         }
-        Ok(request)
+        Ok(())
+    }
+
+    fn request(&self, page_no: u32) -> Result<ApiRequest<CardDetailPage>, Error> {
+        self.validate(page_no)?;
+        let request = ApiRequest::new(LIST_CARDS);
+        Ok(self
+            .query_pairs(page_no)
+            .into_iter()
+            .fold(request, |r, (name, value)| r.query(name, value)))
     }
 }
 
@@ -145,5 +187,39 @@ impl IssuingClient {
                 Ok((page.total_num, page.list))
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The request of a page is its `query_pairs`, in their order: what a caller rebuilds from
+    /// them is the URL sent.
+    #[test]
+    fn the_request_of_a_page_is_its_query_pairs() {
+        let filter = CardFilter::new()
+            .card_status(CardStatus::Revoked)
+            .last4("2686")
+            .remark("a b")
+            .between("2026-01-01 00:00:00", "2026-01-31 23:59:59")
+            .page_size(7);
+        let pairs = filter.query_pairs(4);
+        assert_eq!(pairs.len(), 7);
+        let rebuilt = pairs
+            .into_iter()
+            .fold(ApiRequest::new(LIST_CARDS), |r, (k, v)| r.query(k, v));
+        let sent = filter.request(4).unwrap();
+        assert_eq!(sent.target().unwrap(), rebuilt.target().unwrap());
+        assert!(
+            sent.target()
+                .unwrap()
+                .ends_with("?page_no=4&page_size=7&card_status=REVOKED&last4=2686&remark=a%20b&start_date=2026-01-01%2000%3A00%3A00&end_date=2026-01-31%2023%3A59%3A59"),
+            "{}",
+            sent.target().unwrap()
+        );
+        // The checks still come first.
+        assert!(CardFilter::new().last4("12").request(1).is_err());
+        assert!(CardFilter::new().request(0).is_err());
     }
 }

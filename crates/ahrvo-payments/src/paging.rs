@@ -81,16 +81,37 @@ impl ListOptions {
         Ok(())
     }
 
-    /// The request of one page: the options as query parameters, and the version header.
+    /// The query parameters of the page these options ask for, in the order the SDK sends
+    /// them: every list request is built from exactly these pairs (after
+    /// [`validate`](Self::validate)), so a caller that matches a page by its URL (a recorded
+    /// reply, a log line) can rebuild it without copying the SDK's order.
+    ///
+    /// ```
+    /// use ahrvo_payments::ListOptions;
+    ///
+    /// assert_eq!(ListOptions::new().query_pairs(), [("limit", "10".to_owned())]);
+    /// assert_eq!(
+    ///     ListOptions::new().limit(100).after_cursor("balance_entry_x").query_pairs(),
+    ///     [("limit", "100".to_owned()), ("after_cursor", "balance_entry_x".to_owned())]
+    /// );
+    /// ```
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("limit", self.get_limit().to_string())];
+        if let Some(cursor) = &self.after_cursor {
+            pairs.push(("after_cursor", cursor.clone()));
+        }
+        pairs
+    }
+
+    /// The request of one page: the options as query parameters ([`query_pairs`](Self::query_pairs)),
+    /// and the version header.
     pub(crate) fn apply<O>(&self, request: ApiRequest<O>) -> Result<ApiRequest<O>, Error> {
         self.validate()?;
-        let mut request = request
-            .header(FINIX_VERSION_HEADER, FINIX_VERSION)?
-            .query("limit", self.get_limit().to_string());
-        if let Some(cursor) = &self.after_cursor {
-            request = request.query_id("after_cursor", cursor)?;
-        }
-        Ok(request)
+        let request = request.header(FINIX_VERSION_HEADER, FINIX_VERSION)?;
+        Ok(self
+            .query_pairs()
+            .into_iter()
+            .fold(request, |r, (name, value)| r.query(name, value)))
     }
 }
 
@@ -206,5 +227,39 @@ where
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generated::operations::LIST_BALANCES;
+
+    /// The request of a page is its `query_pairs`, in their order, with the version header.
+    #[test]
+    fn the_request_of_a_page_is_its_query_pairs() {
+        let options = ListOptions::new().limit(5).after_cursor("balance_x");
+        let rebuilt = options
+            .query_pairs()
+            .into_iter()
+            .fold(ApiRequest::new(LIST_BALANCES), |r, (k, v)| r.query(k, v));
+        let sent = options.apply(ApiRequest::new(LIST_BALANCES)).unwrap();
+        assert_eq!(sent.target().unwrap(), rebuilt.target().unwrap());
+        assert_eq!(
+            sent.target().unwrap(),
+            "/payments/na/balances?limit=5&after_cursor=balance_x"
+        );
+        assert!(
+            ListOptions::new()
+                .limit(0)
+                .apply(ApiRequest::new(LIST_BALANCES))
+                .is_err()
+        );
+        assert!(
+            ListOptions::new()
+                .after_cursor("a\tb")
+                .apply(ApiRequest::new(LIST_BALANCES))
+                .is_err()
+        );
     }
 }

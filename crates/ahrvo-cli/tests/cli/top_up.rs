@@ -244,12 +244,37 @@ async fn a_card_top_up_debits_the_budget_and_lists_its_funding_order() {
     card.expect(0);
     assert_eq!(card.json()[0]["available_balance"], "1493.87");
 
+    let record = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("record_id          "))
+        .unwrap_or_else(|| panic!("no record_id in\n{}", run.stdout))
+        .trim()
+        .to_owned();
+
     let json = ahrvo(&sandbox, &["cards", "top-up", CARD, "0.50", "-o", "json"]).await;
     json.expect(0);
     let out = json.json();
     assert_eq!(out["card_id"], CARD);
+    assert_eq!(out["amount"], "0.50");
     assert_eq!(out["currency"], "USD");
     assert_eq!(out["status"], "SUCCESS");
+    assert_eq!(out["attempts"], 1);
+    let second = out["unique_order_id"].as_str().unwrap().to_owned();
+    assert_eq!(second.len(), 36, "a UUID made by the CLI: {out}");
+    // Each top-up moved exactly its amount, from the budget to the card.
+    assert_eq!(budget_balance(&sandbox, BUDGET).await, "45225.25");
+    let card = ahrvo(&sandbox, &["cards", "balance", CARD, "-o", "json"]).await;
+    card.expect(0);
+    assert_eq!(card.json()[0]["available_balance"], "1494.37");
+    // The same order id again is the same order: nothing moves.
+    ahrvo(
+        &sandbox,
+        &["cards", "top-up", CARD, "0.50", "--order-id", &second],
+    )
+    .await
+    .expect(0);
+    assert_eq!(budget_balance(&sandbox, BUDGET).await, "45225.25");
     let orders = ahrvo(
         &sandbox,
         &[
@@ -267,6 +292,136 @@ async fn a_card_top_up_debits_the_budget_and_lists_its_funding_order() {
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["amount"], "25.00");
     assert_eq!(list[0]["operate_type"], "card_in");
+    assert_eq!(list[0]["card_id"], CARD);
+    assert_eq!(list[0]["record_id"], record.as_str(), "the record printed");
+    assert_eq!(list[0]["status"], "SUCCESS");
+    let orders = ahrvo(
+        &sandbox,
+        &[
+            "cards",
+            "funding-orders",
+            "--order-id",
+            &second,
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    orders.expect(0);
+    let list = orders.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "once: {list}");
+    assert_eq!(list[0]["amount"], "0.50");
+}
+
+/// A seeded sandbox whose budget top-ups stay PROCESSING for `delay` before they credit.
+async fn slow_top_ups(delay: std::time::Duration) -> Sandbox {
+    Sandbox::start_with(
+        ahrvo_sandbox::SandboxConfig::default()
+            .with_seed(true)
+            .with_top_up_delay(delay),
+    )
+    .await
+    .expect("sandbox starts")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_processing_top_up_is_awaited_until_it_succeeds() {
+    // PROCESSING for 0.6 s: the SDK's bounded poll (8 more queries, 250 ms apart) sees SUCCESS.
+    let sandbox = slow_top_ups(std::time::Duration::from_millis(600)).await;
+    let run = ahrvo(
+        &sandbox,
+        &[
+            "budgets",
+            "top-up",
+            BUDGET,
+            "12.34",
+            "--currency",
+            "USD",
+            "--order-id",
+            "slow-0001",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    run.expect(0);
+    let out = run.json();
+    assert_eq!(out["status"], "SUCCESS", "{out}");
+    assert_eq!(out["resolved_by_query"], false);
+    // The first query found it PROCESSING, a later one SUCCESS.
+    let queries = out["queries"].as_u64().unwrap();
+    assert!((2..=9).contains(&queries), "{out}");
+    assert!(!run.stderr.contains("PROCESSING"), "{}", run.stderr);
+    assert_eq!(budget_balance(&sandbox, BUDGET).await, "45263.09");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_top_up_still_processing_when_the_poll_runs_out_says_so_and_exits_1() {
+    // PROCESSING for a minute: longer than the poll's bound (about 2 s).
+    let sandbox = slow_top_ups(std::time::Duration::from_secs(60)).await;
+    let run = ahrvo(
+        &sandbox,
+        &[
+            "budgets",
+            "top-up",
+            BUDGET,
+            "12.34",
+            "--currency",
+            "USD",
+            "--order-id",
+            "slow-0002",
+        ],
+    )
+    .await;
+    run.expect(1);
+    assert!(
+        run.stdout.contains("status             PROCESSING"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("queries            9"),
+        "the first query and 8 more: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "note: unique_order_id slow-0002 is still PROCESSING after 9 queries: the order was \
+             accepted but is not settled yet; check it with `ahrvo budgets top-up-status slow-0002`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    // Not credited yet, and the order is there to check.
+    assert_eq!(budget_balance(&sandbox, BUDGET).await, "45250.75");
+    let status = ahrvo(
+        &sandbox,
+        &["budgets", "top-up-status", "slow-0002", "-o", "json"],
+    )
+    .await;
+    status.expect(0);
+    assert_eq!(status.json()["status"], "PROCESSING");
+    let json = ahrvo(
+        &sandbox,
+        &[
+            "budgets",
+            "top-up",
+            BUDGET,
+            "12.34",
+            "--currency",
+            "USD",
+            "--order-id",
+            "slow-0002",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    // The same id again: the same order, still PROCESSING, never credited twice.
+    json.expect(1);
+    assert_eq!(json.json()["status"], "PROCESSING");
+    assert_eq!(json.json()["unique_order_id"], "slow-0002");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,6 @@
 //! `ahrvo budgets transfer | transfer-status` and `ahrvo transfers get`.
 
-use crate::common::{ahrvo, seeded};
+use crate::common::{Scripted, ahrvo, seeded};
 use crate::top_up::{BUDGET, budget_balance};
 
 /// The seeded Engineering budget (78900.00 USD).
@@ -57,7 +57,9 @@ async fn a_transfer_moves_the_exact_amount_and_its_status_is_found() {
         "{}",
         table.stdout
     );
+    // Exactly 0.01 the other way: debited from OTHER, credited to BUDGET.
     assert_eq!(budget_balance(&sandbox, BUDGET).await, "44016.20");
+    assert_eq!(budget_balance(&sandbox, OTHER).await, "80134.55");
 
     let status = ahrvo(&sandbox, &["budgets", "transfer-status", &id]).await;
     status.expect(0);
@@ -73,8 +75,12 @@ async fn a_transfer_moves_the_exact_amount_and_its_status_is_found() {
     );
     let json = ahrvo(&sandbox, &["budgets", "transfer-status", &id, "-o", "json"]).await;
     json.expect(0);
-    assert_eq!(json.json()["fund_result"], "SUCCESS");
-    assert_eq!(json.json()["transfer_order_id"], id.as_str());
+    let order = json.json();
+    assert_eq!(order["fund_result"], "SUCCESS");
+    assert_eq!(order["transfer_order_id"], id.as_str());
+    assert_eq!(order["source_budget_id"], BUDGET);
+    assert_eq!(order["target_budget_id"], OTHER);
+    assert_eq!(order["transfer_amount"], "1234.56");
     let csv = ahrvo(&sandbox, &["budgets", "transfer-status", &id, "-o", "csv"]).await;
     csv.expect(0);
     assert_eq!(
@@ -202,4 +208,56 @@ async fn transfers_get_in_every_format_one_or_many() {
         "{lines:?}"
     );
     assert!(lines[2].starts_with("TRnope,,,,,not_found,"), "{lines:?}");
+}
+
+/// `transfers get -o json|jsonl` prints each Transfer as the API sent it: a server's reply with
+/// a field this SDK does not know and a timestamp the typed form would write otherwise keeps
+/// both, for one id and for many (through the bulk runner).
+#[tokio::test(flavor = "multi_thread")]
+async fn transfers_get_json_is_the_reply_as_sent_one_or_many() {
+    // The sandbox's own Transfer, then as a server might also write it.
+    let sandbox = seeded().await;
+    let typed = ahrvo(&sandbox, &["transfers", "get", TRANSFER, "-o", "json"]).await;
+    typed.expect(0);
+    let mut t = typed.json();
+    let as_sent = |t: &serde_json::Value, n: u32| {
+        let compact = serde_json::to_string(t).unwrap();
+        format!(r#"{{"x_extra":{{"rate":1.50,"n":{n}}},{}"#, &compact[1..])
+    };
+    t["created_at"] = "2024-05-01T18:04:33.42Z".into();
+    let first = as_sent(&t, 1);
+    t["id"] = "TRsecond".into();
+    let second = as_sent(&t, 2);
+    let server = Scripted::start(vec![
+        ("/payments/na/transfers/TRsecond", 200, second),
+        (
+            "/payments/na/transfers/TRf4LSyv5Ko5cBGt3ZpT8xA9",
+            200,
+            first,
+        ),
+    ]);
+    let one = server
+        .ahrvo(&["transfers", "get", TRANSFER, "-o", "json"])
+        .await;
+    one.expect(0);
+    let json = one.json();
+    assert_eq!(json["id"], TRANSFER);
+    assert_eq!(json["x_extra"]["n"], 1, "{}", one.stdout);
+    assert_eq!(json["created_at"], "2024-05-01T18:04:33.42Z");
+    assert!(one.stdout.contains("\"rate\": 1.50"), "{}", one.stdout);
+    let many = server
+        .ahrvo(&["transfers", "get", TRANSFER, "TRsecond", "-o", "jsonl"])
+        .await;
+    many.expect(0);
+    let lines: Vec<serde_json::Value> = many
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", many.stdout);
+    assert_eq!(lines[0]["id"], TRANSFER);
+    assert_eq!(lines[0]["x_extra"]["n"], 1, "{}", many.stdout);
+    assert_eq!(lines[1]["id"], "TRsecond");
+    assert_eq!(lines[1]["x_extra"]["n"], 2, "{}", many.stdout);
+    assert_eq!(lines[1]["created_at"], "2024-05-01T18:04:33.42Z");
 }
