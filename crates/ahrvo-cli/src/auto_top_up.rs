@@ -155,7 +155,7 @@ pub async fn run(ctx: &Context, args: AutoTopUpArgs) -> CliResult {
                             // The top-up and its order queries are requests of their own, not
                             // retries of the balance query: the summary's `retried` counts
                             // only the others.
-                            counts.summary().attempted += 1 + u64::from(o.queries);
+                            counts.summary().sent_more(1 + u64::from(o.queries));
                             ("top_up", Some(*a), Some(o.as_ref()))
                         }
                     };
@@ -200,7 +200,7 @@ pub async fn run(ctx: &Context, args: AutoTopUpArgs) -> CliResult {
                     if let Outcome::Failed(e) = &done.outcome
                         && e.operation() == Some("topUpCard")
                     {
-                        counts.summary().attempted += 1;
+                        counts.summary().sent_more(1);
                     }
                     let error = error.unwrap_or_else(|| ErrorOut::invalid(&done.entry, ""));
                     let json = bulk::error_json("card_id", id, &error);

@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | ok |
-//! | 1 | a finding: a low balance, a discrepancy, insufficient funds, an alert |
+//! | 1 | a finding: a low balance, a discrepancy, insufficient funds, an alert, a top-up order that ended failed or is still `PROCESSING` when the poll bound runs out |
 //! | 2 | usage or invalid input: clap's own errors, a bad amount or CSV file, an empty budget name ([`ErrorKind::Validation`]), missing credentials or a bad URL ([`ErrorKind::Config`]) |
 //! | 3 | authentication or permission: HTTP 401 or 403 |
 //! | 4 | not found: HTTP 404 |

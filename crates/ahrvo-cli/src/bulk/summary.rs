@@ -23,6 +23,9 @@ pub struct Summary {
     pub failed: BTreeMap<&'static str, u64>,
     /// Items that reached the API (ok or failed there): what `retried` is counted against.
     pub attempted: u64,
+    /// Requests items sent by design beyond their first (an auto-top-up's top-up after its
+    /// balance query, the order's queries): not retries. See [`Summary::sent_more`].
+    by_design: u64,
     /// Ids skipped as duplicates.
     pub duplicates: u64,
     /// Items never sent (the run stopped early).
@@ -69,6 +72,7 @@ impl Default for Summary {
             ok: 0,
             failed: BTreeMap::new(),
             attempted: 0,
+            by_design: 0,
             duplicates: 0,
             not_attempted: 0,
             stopped: None,
@@ -95,6 +99,13 @@ impl Summary {
             None => Status::Usage,
         };
         self.worst = Some(self.worst.map_or(status, |w| w.max(status)));
+    }
+
+    /// An item sent `n` more requests than its first by design (a work closure that calls the
+    /// API more than once per id reports the extra calls here): they are not counted as
+    /// retries.
+    pub fn sent_more(&mut self, n: u64) {
+        self.by_design += n;
     }
 
     /// How many failed.
@@ -129,7 +140,7 @@ impl Summary {
                 plural(self.duplicates)
             ));
         }
-        let retried = sent.saturating_sub(self.attempted);
+        let retried = sent.saturating_sub(self.attempted + self.by_design);
         line.push_str(&format!(", {retried} retried"));
         if answered_429 > 0 {
             line.push_str(&format!(" ({answered_429} answered 429)"));
@@ -174,6 +185,20 @@ mod tests {
         assert!(s.line(3, 0).ends_with("failures: 7 not attempted"));
         assert_eq!(s.status(), Status::Failure);
         assert_eq!(Summary::default().status(), Status::Ok);
+        // Requests sent by design are not retries.
+        let mut s = Summary::default();
+        s.ok();
+        s.sent_more(3);
+        assert!(
+            s.line(4, 0).starts_with("1 ok, 0 retried, "),
+            "{}",
+            s.line(4, 0)
+        );
+        assert!(
+            s.line(6, 0).starts_with("1 ok, 2 retried, "),
+            "{}",
+            s.line(6, 0)
+        );
         assert_eq!(kind_name(Some(ErrorKind::NotFound)), "not_found");
         assert_eq!(kind_name(None), "invalid_input");
     }
