@@ -22,6 +22,10 @@ const CLI_LATENCY_MS: u64 = 20;
 const CLI_BALANCES: usize = 2_000;
 /// `--rate-limit` of the sandbox of row 7d (Payments' documented limit).
 const CLI_RATE_LIMIT: u64 = 100;
+/// The SDK-only program of rows 7b and 7f: `crates/ahrvo/examples/card_balances.rs`.
+const SDK_EXAMPLE: &str = "card_balances";
+/// Row 7b's target: the binary's throughput at least 0.90 of the SDK program's, in thousandths.
+const CLI_VS_SDK_TARGET_PERMILLE: u128 = 900;
 /// The sandbox's default credentials, given to both processes explicitly so that the
 /// developer's own `AHRVO_*` variables play no part.
 const SANDBOX_ENV: [(&str, &str); 4] = [
@@ -193,7 +197,7 @@ impl Drop for SandboxProcess {
     }
 }
 
-/// One run of the `ahrvo` binary.
+/// One run of the `ahrvo` binary or of the SDK program.
 struct Measured {
     took: Duration,
     /// The last `VmHWM` read from `/proc/<pid>/status` before the process ended (read every
@@ -202,8 +206,9 @@ struct Measured {
     stderr: String,
 }
 
-/// Runs `ahrvo --base-url URL args...` (stdout to `/dev/null`, no profile, the sandbox's
-/// credentials), timing it and following its peak RSS; an error unless it exits 0.
+/// Runs `EXE --base-url URL args...` (the `ahrvo` binary or the SDK program: stdout to
+/// `/dev/null`, no profile, the sandbox's credentials), timing it from spawn to exit and
+/// following its peak RSS; an error unless it exits 0.
 fn run_cli(exe: &Path, url: &str, args: &[&str], config: &Path) -> Result<Measured, String> {
     let mut command = Command::new(exe);
     command
@@ -218,6 +223,7 @@ fn run_cli(exe: &Path, url: &str, args: &[&str], config: &Path) -> Result<Measur
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    let name = exe.file_name().unwrap_or_default().to_string_lossy();
     let start = Instant::now();
     let mut child = command
         .spawn()
@@ -244,14 +250,14 @@ fn run_cli(exe: &Path, url: &str, args: &[&str], config: &Path) -> Result<Measur
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => return Err(format!("waiting for ahrvo: {e}")),
+            Err(e) => return Err(format!("waiting for {name}: {e}")),
         }
     };
     let took = start.elapsed();
     let stderr = reader.join().unwrap_or_default();
     if !status.success() {
         return Err(format!(
-            "ahrvo {} failed ({status}):\n{stderr}",
+            "{name} {} failed ({status}):\n{stderr}",
             args.join(" ")
         ));
     }
@@ -262,21 +268,22 @@ fn run_cli(exe: &Path, url: &str, args: &[&str], config: &Path) -> Result<Measur
     })
 }
 
-/// The release binaries `ahrvo` and `ahrvo-sandbox`, built now; their paths as cargo reports
-/// them (whatever the target dir).
-fn release_binaries(root: &Path) -> Result<(PathBuf, PathBuf), String> {
-    let args = [
-        "build",
-        "--release",
-        "-p",
-        "ahrvo-cli",
-        "-p",
-        "ahrvo-sandbox",
-        "--bin",
-        "ahrvo",
-        "--bin",
-        "ahrvo-sandbox",
-    ];
+/// The executables cargo reports in its `--message-format json` output, by target name.
+pub fn executables(cargo_stdout: &str) -> Vec<(String, PathBuf)> {
+    cargo_stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|message| {
+            let exe = message["executable"].as_str()?;
+            let name = message["target"]["name"].as_str()?;
+            Some((name.to_owned(), PathBuf::from(exe)))
+        })
+        .collect()
+}
+
+/// `cargo <args>` (a release build), returning the path of each of `names` as cargo reports it
+/// (whatever the target dir), in the order of `names`.
+fn release_build(root: &Path, args: &[&str], names: &[&str]) -> Result<Vec<PathBuf>, String> {
     eprintln!("running: cargo {}", args.join(" "));
     let output = cargo()
         .current_dir(root)
@@ -286,39 +293,80 @@ fn release_binaries(root: &Path) -> Result<(PathBuf, PathBuf), String> {
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
-        return Err(format!("cargo build --release failed ({})", output.status));
+        return Err(format!(
+            "cargo {} failed ({})",
+            args.join(" "),
+            output.status
+        ));
     }
-    let (mut cli, mut sandbox) = (None, None);
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let Some(exe) = message["executable"].as_str() else {
-            continue;
-        };
-        match message["target"]["name"].as_str() {
-            Some("ahrvo") => cli = Some(PathBuf::from(exe)),
-            Some("ahrvo-sandbox") => sandbox = Some(PathBuf::from(exe)),
-            _ => {}
-        }
+    let built = executables(&String::from_utf8_lossy(&output.stdout));
+    names
+        .iter()
+        .map(|name| {
+            built
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, exe)| exe.clone())
+                .ok_or_else(|| format!("cargo did not report the {name} executable"))
+        })
+        .collect()
+}
+
+/// The release `ahrvo` and `ahrvo-sandbox` binaries and the release SDK program, built now.
+/// The example is built on its own, as a user builds it: in one invocation with the CLI,
+/// cargo would unify the features of their shared dependencies.
+fn release_binaries(root: &Path) -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    let binaries = release_build(
+        root,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "ahrvo-cli",
+            "-p",
+            "ahrvo-sandbox",
+            "--bin",
+            "ahrvo",
+            "--bin",
+            "ahrvo-sandbox",
+        ],
+        &["ahrvo", "ahrvo-sandbox"],
+    )?;
+    let example = release_build(
+        root,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "ahrvo",
+            "--example",
+            SDK_EXAMPLE,
+        ],
+        &[SDK_EXAMPLE],
+    )?;
+    match (&binaries[..], &example[..]) {
+        ([cli, sandbox], [sdk]) => Ok((cli.clone(), sandbox.clone(), sdk.clone())),
+        _ => Err(
+            "cargo did not report the ahrvo, ahrvo-sandbox and card_balances executables".into(),
+        ),
     }
-    cli.zip(sandbox)
-        .ok_or_else(|| "cargo did not report the ahrvo and ahrvo-sandbox binaries".to_owned())
 }
 
 fn pass(ok: bool) -> String {
     if ok { "pass" } else { "FAIL" }.to_owned()
 }
 
-/// Rows 7a to 7e; `sdk_rate`: row 2a's req/s when the cards bench ran in this invocation.
+/// Rows 7a to 7f; `in_process_rate`: row 2a's req/s when the cards bench ran in this
+/// invocation (printed beside the rows, for reference).
 pub(super) fn cli_bench(
     root: &Path,
     options: &Options,
-    sdk_rate: Option<u64>,
+    in_process_rate: Option<u64>,
 ) -> Result<Vec<Row>, String> {
     let dir = std::env::temp_dir().join(format!("ahrvo-bench-cli-{}", std::process::id()));
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let rows = cli_rows(root, options, sdk_rate, &dir);
+    let rows = cli_rows(root, options, in_process_rate, &dir);
     let _ = fs::remove_dir_all(&dir);
     rows
 }
@@ -326,10 +374,10 @@ pub(super) fn cli_bench(
 fn cli_rows(
     root: &Path,
     options: &Options,
-    sdk_rate: Option<u64>,
+    in_process_rate: Option<u64>,
     dir: &Path,
 ) -> Result<Vec<Row>, String> {
-    let (cli, sandbox_exe) = release_binaries(root)?;
+    let (cli, sandbox_exe, sdk_exe) = release_binaries(root)?;
     let io = |e: std::io::Error| format!("{}: {e}", dir.display());
     let config = dir.join("no-config.toml");
 
@@ -348,7 +396,7 @@ fn cli_rows(
     fs::write(&balances_file, lines(&balance_ids)).map_err(io)?;
     let path = |p: &Path| p.display().to_string();
 
-    // 7a-7c: 10,000 cards at concurrency 64, 20 ms latency.
+    // 7a-7c, 7f: 10,000 cards at concurrency 64, 20 ms latency.
     let cards_state = dir.join("state-cards.json");
     fs::write(&cards_state, &state_text).map_err(io)?;
     let sandbox = SandboxProcess::start(
@@ -376,43 +424,91 @@ fn cli_rows(
     let (big_args, small_args) = (cards_args(&cards_file), cards_args(&small_file));
     let big: Vec<&str> = big_args.iter().map(String::as_str).collect();
     let small: Vec<&str> = small_args.iter().map(String::as_str).collect();
+    // The SDK program on the same file, at the same concurrency, measured the same way.
+    let sdk_args = [
+        "--concurrency".to_owned(),
+        concurrency.clone(),
+        path(&cards_file),
+    ];
+    let sdk_run: Vec<&str> = sdk_args.iter().map(String::as_str).collect();
     eprintln!("running: ahrvo --base-url URL {}", big.join(" "));
+    eprintln!(
+        "running: {SDK_EXAMPLE} --base-url URL {} (the SDK alone)",
+        sdk_run.join(" ")
+    );
     let rounds = if options.quick { 1 } else { 3 };
     let (mut rates, mut peaks, mut small_peaks) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sdk_rates, mut sdk_peaks) = (Vec::new(), Vec::new());
     for round in 0..rounds {
-        // The small run alternates before and after the big one.
-        let small_first = round % 2 == 1;
+        // The binary and the SDK program run back to back, the binary first in even rounds
+        // (the only one with --quick); the small run alternates before and after the pair.
+        let odd = round % 2 == 1;
         let small_run = |peaks: &mut Vec<u64>| -> Result<(), String> {
             let m = run_cli(&cli, &sandbox.url(), &small, &config)?;
             peaks.extend(m.peak_kib);
             Ok(())
         };
-        if small_first {
+        let big_run = || -> Result<Measured, String> {
+            let m = run_cli(&cli, &sandbox.url(), &big, &config)?;
+            if !m.stderr.contains(&format!("summary: {CLI_CARDS} ok")) {
+                return Err(format!(
+                    "ahrvo cards balance did not get every card:\n{}",
+                    m.stderr
+                ));
+            }
+            Ok(m)
+        };
+        let sdk_big_run = || -> Result<Measured, String> {
+            let m = run_cli(&sdk_exe, &sandbox.url(), &sdk_run, &config)?;
+            if !m
+                .stderr
+                .contains(&format!("summary: {CLI_CARDS} ok, 0 failed"))
+            {
+                return Err(format!(
+                    "{SDK_EXAMPLE} did not get every card:\n{}",
+                    m.stderr
+                ));
+            }
+            Ok(m)
+        };
+        let (m, sdk) = if odd {
             small_run(&mut small_peaks)?;
-        }
-        let m = run_cli(&cli, &sandbox.url(), &big, &config)?;
-        if !m.stderr.contains(&format!("summary: {CLI_CARDS} ok")) {
-            return Err(format!(
-                "ahrvo cards balance did not get every card:\n{}",
-                m.stderr
-            ));
-        }
-        if !small_first {
+            let sdk = sdk_big_run()?;
+            (big_run()?, sdk)
+        } else {
+            let m = big_run()?;
+            let sdk = sdk_big_run()?;
             small_run(&mut small_peaks)?;
-        }
+            (m, sdk)
+        };
         let rate = milli_per_sec(CLI_CARDS as u64, m.took);
+        let sdk_rate = milli_per_sec(CLI_CARDS as u64, sdk.took);
+        let peak = |m: &Measured| m.peak_kib.map(mib).unwrap_or_else(|| "unknown".into());
         println!(
-            "cli round {round}: {CLI_CARDS} cards in {:.2} s, {} req/s, peak RSS {}",
+            "cli round {round}: {CLI_CARDS} cards in {:.2} s, {} req/s, peak RSS {}; \
+             {SDK_EXAMPLE} (SDK alone) in {:.2} s, {} req/s, peak RSS {}",
             m.took.as_secs_f64(),
             rate / 1000,
-            m.peak_kib.map(mib).unwrap_or_else(|| "unknown".into())
+            peak(&m),
+            sdk.took.as_secs_f64(),
+            sdk_rate / 1000,
+            peak(&sdk)
         );
         rates.push(rate);
         peaks.extend(m.peak_kib);
+        sdk_rates.push(sdk_rate);
+        sdk_peaks.extend(sdk.peak_kib);
     }
     drop(sandbox);
     rates.sort_unstable();
+    sdk_rates.sort_unstable();
     let rate = rates[rates.len() / 2];
+    let sdk_rate = sdk_rates[sdk_rates.len() / 2];
+    if let Some(in_process) = in_process_rate {
+        println!(
+            "cli: the SDK in-process with its sandbox (row 2a of this run): {in_process} req/s"
+        );
+    }
     let limit = u128::from(CLI_CONCURRENCY) * 1000 / u128::from(CLI_LATENCY_MS);
     let (permille, ratio) = ratio_permille(rate, limit * 1000);
     let mut rows = vec![Row {
@@ -424,26 +520,28 @@ fn cli_rows(
         target: ">= 0.80".into(),
         result: pass(permille >= 800),
     }];
-    rows.push(match sdk_rate {
-        Some(sdk) => Row {
-            id: "7b".into(),
-            name: "ahrvo binary vs the SDK alone (row 2a)".into(),
-            sdk: format!("{} req/s", rate / 1000),
-            baseline: format!("{sdk} req/s (2a)"),
-            ratio: ratio_permille(rate, u128::from(sdk) * 1000).1,
-            target: "(info)".into(),
-            result: "info".into(),
-        },
-        None => Row {
-            id: "7b".into(),
-            name: "ahrvo binary vs the SDK alone (row 2a)".into(),
-            sdk: format!("{} req/s", rate / 1000),
-            baseline: "(add --bench cards)".into(),
-            ratio: "-".into(),
-            target: "(info)".into(),
-            result: "info".into(),
-        },
+    let (permille, ratio) = ratio_permille(rate, sdk_rate);
+    rows.push(Row {
+        id: "7b".into(),
+        name: format!("ahrvo binary vs the SDK alone (example {SDK_EXAMPLE}), same run"),
+        sdk: format!("{} req/s", rate / 1000),
+        baseline: format!("{} req/s", sdk_rate / 1000),
+        ratio,
+        target: ">= 0.90".into(),
+        result: pass(permille >= CLI_VS_SDK_TARGET_PERMILLE),
     });
+    if let (Some(&peak), Some(&sdk_peak)) = (peaks.iter().max(), sdk_peaks.iter().max()) {
+        let (_, ratio) = ratio_permille(u128::from(peak), u128::from(sdk_peak));
+        rows.push(Row {
+            id: "7f".into(),
+            name: format!("peak RSS (VmHWM), 10k ids: ahrvo vs {SDK_EXAMPLE}"),
+            sdk: mib(peak),
+            baseline: format!("{} (SDK alone)", mib(sdk_peak)),
+            ratio,
+            target: "(info)".into(),
+            result: "info".into(),
+        });
+    }
     if let (Some(&peak), Some(&small_peak)) = (peaks.iter().max(), small_peaks.iter().max()) {
         let (permille, ratio) = ratio_permille(u128::from(peak), u128::from(small_peak));
         rows.push(Row {
@@ -527,6 +625,29 @@ fn cli_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_executables_cargo_reports_are_found_by_target_name() {
+        let stdout = concat!(
+            r#"{"reason":"compiler-artifact","target":{"name":"ahrvo_types","kind":["lib"]},"executable":null}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","target":{"name":"card_balances","kind":["example"]},"executable":"/t/release/examples/card_balances"}"#,
+            "\nnot json\n",
+            r#"{"reason":"compiler-artifact","target":{"name":"ahrvo","kind":["bin"]},"executable":"/t/release/ahrvo"}"#,
+            "\n",
+            r#"{"reason":"build-finished","success":true}"#,
+        );
+        assert_eq!(
+            executables(stdout),
+            [
+                (
+                    "card_balances".to_owned(),
+                    PathBuf::from("/t/release/examples/card_balances")
+                ),
+                ("ahrvo".to_owned(), PathBuf::from("/t/release/ahrvo")),
+            ]
+        );
+    }
 
     #[test]
     fn the_cli_rows_helpers() {

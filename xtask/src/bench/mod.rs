@@ -48,7 +48,9 @@ Runs `cargo bench -p ahrvo-issuing` (release) for overhead, cards, decode and co
 `cargo bench -p ahrvo-reports` for report (100k budgets reported vs decoded), and, for cli,
 builds the release `ahrvo` and `ahrvo-sandbox` binaries and times the binary itself: 10,000
 card balances from a file at --concurrency 64 against 20 ms of latency (throughput, peak RSS),
-and 2,000 Balances against a sandbox started with --rate-limit 100 (rate, 429s). Then it
+beside the same file through the SDK alone (the release example card_balances of the ahrvo
+crate, run the same way against the same sandbox), and 2,000 Balances against a sandbox
+started with --rate-limit 100 (rate, 429s). Then it
 prints a Markdown table: benchmark, SDK, baseline, ratio, target, result. SDK and
 baseline are measured interleaved in the same run; read the ratios, not the absolute numbers.
 
