@@ -1,16 +1,31 @@
-//! `ahrvo ledger BALANCE_ID`: a Balance's entries as debits and credits, and the sum of its
-//! POSTED entries set beside the Balance's own amounts.
+//! `ahrvo ledger BALANCE_ID`: a Balance's entries as debits and credits, and their sums set
+//! beside the Balance's three amounts.
 //!
-//! An entry is POSTED when it has a `posted_at` and did not fail (`state` other than `FAILED`).
-//! The posted entries' sum (credits less debits, in cents) should equal the Balance's
-//! `posted_amount`; the command exits 1 (a finding) when it does not. The Balance is fetched
-//! first, then its entries are streamed page after page (newest first), each printed as it
-//! comes: memory holds one page, whatever the ledger's length. Sums are exact (`i128` cents).
+//! The Balance page defines `available_amount` as the funds ready for disbursement,
+//! `pending_amount` as the funds on hold or being processed and `posted_amount` as their total
+//! (available + pending). Each entry falls in exactly one class ([`class`]):
 //!
-//! Output: a table of the entries (DEBIT and CREDIT columns, in major units) and then the
-//! totals; CSV the entries (amounts in cents) with the totals on stderr; `-o json` one
-//! document `{"balance": ..., "entries": [...], "totals": ...}`; `-o jsonl` one line per entry
-//! and a last line `{"totals": ...}`. JSON amounts are integer cents.
+//! - FAILED (`state` is `FAILED`): left out of every sum (its money never moved);
+//! - SETTLED (a `posted_at`, and not FAILED): its funds are available;
+//! - PENDING (no `posted_at`, and not FAILED: an ACH top-up until it settles): its funds are
+//!   pending.
+//!
+//! The sandbox keeps the same rule: an ACH top-up is `PENDING` without a `posted_at` and adds
+//! to `pending_amount`; settling it sets `posted_at` and `SUCCEEDED` and moves its amount to
+//! `available_amount`. So the ledger checks three sums (credits less debits, in cents): the
+//! settled entries against `available_amount`, the pending entries against `pending_amount`,
+//! and both together against `posted_amount`. Each agrees or differs; the command exits 1 (a
+//! finding) when any differs, and names which. The Balance is fetched first, then its entries
+//! are streamed page after page (newest first), each printed as it comes: memory holds one
+//! page, whatever the ledger's length. Sums are exact (`i128` cents).
+//!
+//! Output: a table of the entries (DEBIT and CREDIT columns, in major units; POSTED marks the
+//! settled ones) and then the totals; CSV the entries (amounts in cents) with the totals on
+//! stderr; `-o json` one document `{"balance": ..., "entries": [...], "totals": ...}`; `-o
+//! jsonl` one line per entry and a last line `{"totals": ...}`. JSON amounts are integer
+//! cents; `totals` holds `available`, `pending` and `posted`, each `{"sum", "amount",
+//! "difference", "agrees"}`, and `agrees` (all three do) and `differs` (the names of those that
+//! do not).
 
 use ahrvo::types::{Balance, BalanceEntry, BalanceEntryState};
 use ahrvo::{Currency, Decimal, ListOptions};
@@ -22,24 +37,53 @@ use crate::cli::{LedgerArgs, OutputFormat};
 use crate::exit::{CliResult, Status};
 use crate::output::{self, Cell, Table, json_text, left, right};
 
-/// Whether an entry counts in the posted sum: it has a `posted_at` and did not fail.
-pub fn is_posted(e: &BalanceEntry) -> bool {
-    e.posted_at.is_some() && e.state != BalanceEntryState::Failed
+/// Which sum an entry counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A `posted_at` and not FAILED: counts toward `available_amount`.
+    Settled,
+    /// No `posted_at` and not FAILED: counts toward `pending_amount`.
+    Pending,
+    /// `FAILED`: counts nowhere.
+    Failed,
 }
 
-/// The running totals of a ledger.
+/// The class of an entry: FAILED first (whatever its `posted_at`), then settled when it has a
+/// `posted_at`, else pending. An unknown state is classed by its `posted_at` alone.
+pub fn class(e: &BalanceEntry) -> Class {
+    if e.state == BalanceEntryState::Failed {
+        Class::Failed
+    } else if e.posted_at.is_some() {
+        Class::Settled
+    } else {
+        Class::Pending
+    }
+}
+
+/// Whether an entry is settled (POSTED in the table): it has a `posted_at` and did not fail.
+pub fn is_posted(e: &BalanceEntry) -> bool {
+    class(e) == Class::Settled
+}
+
+/// The running totals of a ledger, in cents.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Totals {
     /// Entries read.
     pub entries: u64,
-    /// Of which POSTED.
-    pub posted_entries: u64,
-    /// The posted credits (amounts above zero), in cents.
-    pub posted_credits: i128,
-    /// The posted debits (amounts below zero, as a positive number), in cents.
-    pub posted_debits: i128,
-    /// The entries not posted (pending or failed), credits less debits, in cents.
-    pub unposted_sum: i128,
+    /// Of which settled.
+    pub settled_entries: u64,
+    /// The settled credits (amounts above zero).
+    pub settled_credits: i128,
+    /// The settled debits (amounts below zero, as a positive number).
+    pub settled_debits: i128,
+    /// Of which pending.
+    pub pending_entries: u64,
+    /// The pending entries, credits less debits.
+    pub pending_sum: i128,
+    /// Of which failed.
+    pub failed_entries: u64,
+    /// The failed entries, credits less debits (in no check).
+    pub failed_sum: i128,
 }
 
 impl Totals {
@@ -47,21 +91,114 @@ impl Totals {
     pub fn add(&mut self, e: &BalanceEntry) {
         let amount = i128::from(e.amount.get());
         self.entries += 1;
-        if is_posted(e) {
-            self.posted_entries += 1;
-            if amount >= 0 {
-                self.posted_credits += amount;
-            } else {
-                self.posted_debits -= amount;
+        match class(e) {
+            Class::Settled => {
+                self.settled_entries += 1;
+                if amount >= 0 {
+                    self.settled_credits += amount;
+                } else {
+                    self.settled_debits -= amount;
+                }
             }
-        } else {
-            self.unposted_sum += amount;
+            Class::Pending => {
+                self.pending_entries += 1;
+                self.pending_sum += amount;
+            }
+            Class::Failed => {
+                self.failed_entries += 1;
+                self.failed_sum += amount;
+            }
         }
     }
 
-    /// The posted entries' sum: credits less debits.
+    /// The settled entries' sum: credits less debits.
+    pub fn settled_sum(&self) -> i128 {
+        self.settled_credits - self.settled_debits
+    }
+
+    /// The settled and pending entries together (failed left out).
     pub fn posted_sum(&self) -> i128 {
-        self.posted_credits - self.posted_debits
+        self.settled_sum() + self.pending_sum
+    }
+}
+
+/// One sum beside one of the Balance's amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The entries' sum.
+    pub sum: i128,
+    /// The Balance's amount.
+    pub amount: i128,
+    /// `sum - amount`.
+    pub difference: i128,
+    /// `sum == amount`.
+    pub agrees: bool,
+}
+
+impl Check {
+    fn new(sum: i128, amount: i64) -> Self {
+        let amount = i128::from(amount);
+        Check {
+            sum,
+            amount,
+            difference: sum - amount,
+            agrees: sum == amount,
+        }
+    }
+}
+
+/// The three checks of a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// Settled entries against `available_amount`.
+    pub available: Check,
+    /// Pending entries against `pending_amount`.
+    pub pending: Check,
+    /// Settled and pending entries against `posted_amount`.
+    pub posted: Check,
+}
+
+impl Checks {
+    /// The checks of `totals` against `balance`.
+    pub fn new(totals: &Totals, balance: &Balance) -> Self {
+        Checks {
+            available: Check::new(totals.settled_sum(), balance.available_amount.get()),
+            pending: Check::new(totals.pending_sum, balance.pending_amount.get()),
+            posted: Check::new(totals.posted_sum(), balance.posted_amount.get()),
+        }
+    }
+
+    /// Each check with its name, the entries it sums and the Balance field it is set against.
+    pub fn named(&self) -> [(&'static str, &'static str, &'static str, Check); 3] {
+        [
+            (
+                "available",
+                "settled entries",
+                "available_amount",
+                self.available,
+            ),
+            ("pending", "pending entries", "pending_amount", self.pending),
+            (
+                "posted",
+                "settled + pending entries",
+                "posted_amount",
+                self.posted,
+            ),
+        ]
+    }
+
+    /// Whether all three agree.
+    pub fn agree(&self) -> bool {
+        self.named().iter().all(|(.., c)| c.agrees)
+    }
+
+    /// The names of the checks that differ.
+    pub fn differs(&self) -> Vec<&'static str> {
+        self.named()
+            .iter()
+            .filter(|(.., c)| !c.agrees)
+            .map(|(name, ..)| *name)
+            .collect()
     }
 }
 
@@ -70,14 +207,15 @@ impl Totals {
 struct TotalsOut<'a> {
     #[serde(flatten)]
     totals: &'a Totals,
+    settled_sum: i128,
     posted_sum: i128,
-    posted_amount: i64,
-    pending_amount: i64,
-    available_amount: i64,
-    /// `posted_sum - posted_amount`.
-    difference: i128,
-    /// `posted_sum == posted_amount`.
+    available: Check,
+    pending: Check,
+    posted: Check,
+    /// All three checks agree.
     agrees: bool,
+    /// The names of the checks that differ.
+    differs: Vec<&'static str>,
 }
 
 /// The Balance at the head of `-o json`.
@@ -101,6 +239,7 @@ struct LineOut<'a> {
     description: Option<&'a str>,
     debit: Option<i64>,
     credit: Option<i64>,
+    /// Settled: a `posted_at` and not FAILED.
     posted: bool,
     posted_at: Option<String>,
 }
@@ -231,38 +370,66 @@ pub async fn run(ctx: &Context, args: LedgerArgs) -> CliResult {
             return Ok(Status::Ok);
         }
     }
-    let agrees = totals.posted_sum() == i128::from(balance.posted_amount.get());
-    print_totals(ctx, &balance, &totals, &mut rows)?;
-    Ok(if agrees { Status::Ok } else { Status::Finding })
+    let checks = Checks::new(&totals, &balance);
+    print_totals(ctx, &balance, &totals, &checks, &mut rows)?;
+    Ok(if checks.agree() {
+        Status::Ok
+    } else {
+        Status::Finding
+    })
+}
+
+/// `agrees`, or `differs by X CUR`.
+fn verdict_of(check: &Check, c: Currency) -> String {
+    if check.agrees {
+        "agrees".to_owned()
+    } else {
+        format!("differs by {} {c}", units(check.difference, c))
+    }
+}
+
+/// The last line: AGREE, or DISAGREE naming each amount that differs.
+fn verdict(checks: &Checks, c: Currency) -> String {
+    if checks.agree() {
+        return "AGREE: settled entries add up to available_amount, pending entries to \
+                pending_amount, both to posted_amount"
+            .to_owned();
+    }
+    let each: Vec<String> = checks
+        .named()
+        .iter()
+        .filter(|(.., check)| !check.agrees)
+        .map(|(_, what, field, check)| {
+            format!(
+                "{field}: the {what} add up to {} {c}, {field} is {} {c} (difference {} {c})",
+                units(check.sum, c),
+                units(check.amount, c),
+                units(check.difference, c)
+            )
+        })
+        .collect();
+    format!("DISAGREE on {}", each.join("; "))
 }
 
 fn print_totals(
     ctx: &Context,
     balance: &Balance,
     totals: &Totals,
+    checks: &Checks,
     rows: &mut Rows,
 ) -> Result<(), crate::exit::CliError> {
     let c = balance.currency;
-    let posted_amount = i128::from(balance.posted_amount.get());
     let out = TotalsOut {
         totals,
+        settled_sum: totals.settled_sum(),
         posted_sum: totals.posted_sum(),
-        posted_amount: balance.posted_amount.get(),
-        pending_amount: balance.pending_amount.get(),
-        available_amount: balance.available_amount.get(),
-        difference: totals.posted_sum() - posted_amount,
-        agrees: totals.posted_sum() == posted_amount,
+        available: checks.available,
+        pending: checks.pending,
+        posted: checks.posted,
+        agrees: checks.agree(),
+        differs: checks.differs(),
     };
-    let verdict = if out.agrees {
-        "AGREE: the posted entries add up to posted_amount".to_owned()
-    } else {
-        format!(
-            "DISAGREE: the posted entries add up to {} {c}, posted_amount is {} {c} (difference {} {c})",
-            units(out.posted_sum, c),
-            units(posted_amount, c),
-            units(out.difference, c)
-        )
-    };
+    let verdict = verdict(checks, c);
     match ctx.format() {
         OutputFormat::Json => {
             let text = output::compact_json(&out)?;
@@ -283,17 +450,29 @@ fn print_totals(
         }
         OutputFormat::Csv => {
             rows.finish()?;
+            let sums: Vec<String> = checks
+                .named()
+                .iter()
+                .map(|(_, what, field, check)| {
+                    format!(
+                        "{what} {} {c} beside {field} {} {c}: {}",
+                        units(check.sum, c),
+                        units(check.amount, c),
+                        verdict_of(check, c)
+                    )
+                })
+                .collect();
             output::note(&format!(
-                "ledger: {} entries, {} posted: credits {} {c}, debits {} {c}, sum {} {c}; \
-                 balance posted {} {c}, pending {} {c}, available {} {c}; {verdict}",
+                "ledger: {} entries ({} settled: credits {} {c}, debits {} {c}; {} pending; \
+                 {} failed, {} {c}, left out); {}; {verdict}",
                 totals.entries,
-                totals.posted_entries,
-                units(totals.posted_credits, c),
-                units(totals.posted_debits, c),
-                units(out.posted_sum, c),
-                units(posted_amount, c),
-                units(out.pending_amount.into(), c),
-                units(out.available_amount.into(), c),
+                totals.settled_entries,
+                units(totals.settled_credits, c),
+                units(totals.settled_debits, c),
+                totals.pending_entries,
+                totals.failed_entries,
+                units(totals.failed_sum, c),
+                sums.join("; "),
             ));
             Ok(())
         }
@@ -303,28 +482,51 @@ fn print_totals(
                 vec![
                     left("BALANCE", "balance_id"),
                     right("ENTRIES", "entries"),
-                    right("POSTED ENTRIES", "posted_entries"),
-                    right("POSTED CREDITS", "posted_credits"),
-                    right("POSTED DEBITS", "posted_debits"),
-                    right("POSTED SUM", "posted_sum"),
-                    right("BALANCE POSTED", "posted_amount"),
-                    right("BALANCE PENDING", "pending_amount"),
+                    right("SETTLED ENTRIES", "settled_entries"),
+                    right("SETTLED CREDITS", "settled_credits"),
+                    right("SETTLED DEBITS", "settled_debits"),
+                    right("SETTLED SUM", "settled_sum"),
                     right("BALANCE AVAILABLE", "available_amount"),
-                    right("NOT POSTED SUM", "unposted_sum"),
+                    left("AVAILABLE", "available"),
+                    right("PENDING ENTRIES", "pending_entries"),
+                    right("PENDING SUM", "pending_sum"),
+                    right("BALANCE PENDING", "pending_amount"),
+                    left("PENDING", "pending"),
+                    right("SETTLED + PENDING", "posted_sum"),
+                    right("BALANCE POSTED", "posted_amount"),
+                    left("POSTED", "posted"),
+                    right("FAILED ENTRIES", "failed_entries"),
+                    right("FAILED SUM (LEFT OUT)", "failed_sum"),
                     left("RESULT", "agrees"),
                 ],
                 vec![
                     balance.id.to_string().into(),
                     totals.entries.to_string().into(),
-                    totals.posted_entries.to_string().into(),
-                    money(totals.posted_credits, c),
-                    money(totals.posted_debits, c),
-                    money(out.posted_sum, c),
-                    money(posted_amount, c),
-                    money(out.pending_amount.into(), c),
-                    money(out.available_amount.into(), c),
-                    money(totals.unposted_sum, c),
-                    Cell::new(verdict, out.agrees.to_string()),
+                    totals.settled_entries.to_string().into(),
+                    money(totals.settled_credits, c),
+                    money(totals.settled_debits, c),
+                    money(checks.available.sum, c),
+                    money(checks.available.amount, c),
+                    Cell::new(
+                        verdict_of(&checks.available, c),
+                        checks.available.agrees.to_string(),
+                    ),
+                    totals.pending_entries.to_string().into(),
+                    money(checks.pending.sum, c),
+                    money(checks.pending.amount, c),
+                    Cell::new(
+                        verdict_of(&checks.pending, c),
+                        checks.pending.agrees.to_string(),
+                    ),
+                    money(checks.posted.sum, c),
+                    money(checks.posted.amount, c),
+                    Cell::new(
+                        verdict_of(&checks.posted, c),
+                        checks.posted.agrees.to_string(),
+                    ),
+                    totals.failed_entries.to_string().into(),
+                    money(totals.failed_sum, c),
+                    Cell::new(verdict, checks.agree().to_string()),
                 ],
             );
             let lead = if totals.entries == 0 {
@@ -362,22 +564,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn posted_entries_are_summed_as_credits_less_debits() {
+    fn entries_are_classed_and_summed_as_credits_less_debits() {
         let mut t = Totals::default();
         for e in [
             entry(1000, true, BalanceEntryState::Succeeded),
             entry(-250, true, BalanceEntryState::Succeeded),
             entry(-50, false, BalanceEntryState::Pending),
+            entry(300, false, BalanceEntryState::Pending),
             entry(7000, true, BalanceEntryState::Failed),
+            entry(9, false, BalanceEntryState::Failed),
         ] {
             t.add(&e);
         }
-        assert_eq!(t.entries, 4);
-        assert_eq!(t.posted_entries, 2);
-        assert_eq!(t.posted_credits, 1000);
-        assert_eq!(t.posted_debits, 250);
-        assert_eq!(t.posted_sum(), 750);
-        assert_eq!(t.unposted_sum, 6950);
+        assert_eq!(t.entries, 6);
+        assert_eq!(t.settled_entries, 2);
+        assert_eq!(t.settled_credits, 1000);
+        assert_eq!(t.settled_debits, 250);
+        assert_eq!(t.settled_sum(), 750);
+        assert_eq!((t.pending_entries, t.pending_sum), (2, 250));
+        assert_eq!((t.failed_entries, t.failed_sum), (2, 7009));
+        assert_eq!(t.posted_sum(), 1000);
         assert_eq!(units(-12345, Currency::USD), "-123.45");
+    }
+
+    #[test]
+    fn a_posted_at_settles_any_state_but_failed() {
+        let pending_posted = entry(1, true, BalanceEntryState::Pending);
+        assert_eq!(class(&pending_posted), Class::Settled);
+        let succeeded_unposted = entry(1, false, BalanceEntryState::Succeeded);
+        assert_eq!(class(&succeeded_unposted), Class::Pending);
+        assert_eq!(
+            class(&entry(1, true, BalanceEntryState::Failed)),
+            Class::Failed
+        );
     }
 }
