@@ -216,8 +216,8 @@ pub enum Command {
     /// Transfers (Payments): fetch them.
     #[command(subcommand)]
     Transfers(TransfersCommand),
-    /// A Balance's entries as debits and credits, their posted sum beside the Balance's
-    /// amounts; exit 1 if they disagree.
+    /// A Balance's entries as debits and credits, their settled and pending sums beside the
+    /// Balance's amounts; exit 1 if one differs.
     Ledger(LedgerArgs),
     /// Poll and print what changes.
     #[command(subcommand)]
@@ -571,8 +571,10 @@ pub enum TransfersCommand {
 /// `ahrvo ledger`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-POSTED entries are those with a posted_at that did not fail; their sum (credits less debits)
-should equal the Balance's posted_amount. Exit 1 when it does not (a finding).")]
+As the Balance page defines them, posted_amount = available_amount + pending_amount. SETTLED
+entries (a posted_at, state not FAILED; marked POSTED) should add up to available_amount, PENDING
+entries (no posted_at, not FAILED) to pending_amount, and both to posted_amount; FAILED entries
+count nowhere. Each sum agrees or differs; exit 1 when one differs (a finding).")]
 pub struct LedgerArgs {
     /// The Balance id (balance_...).
     #[arg(value_name = "BALANCE_ID")]

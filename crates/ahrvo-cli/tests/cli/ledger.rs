@@ -381,6 +381,9 @@ async fn available_off_by_one_cent_is_a_finding_naming_available() {
         assert!(table.contains(needle), "{needle:?} in\n{table}");
     }
     assert!(!table.contains("on pending_amount"), "{table}");
+    // A server whose posted_amount still adds up: available alone differs, still exit 1.
+    let (code, differs, table) = scripted_ledger(7_501, 1_234, 8_734).await;
+    assert_eq!((code, differs), (1, vec!["available"]), "{table}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -396,6 +399,13 @@ async fn pending_off_by_one_cent_is_a_finding_naming_pending() {
         assert!(table.contains(needle), "{needle:?} in\n{table}");
     }
     assert!(!table.contains("available_amount: the"), "{table}");
+    // A server whose posted_amount still adds up: pending alone differs, still exit 1.
+    let (code, differs, table) = scripted_ledger(7_500, 1_233, 8_734).await;
+    assert_eq!((code, differs), (1, vec!["pending"]), "{table}");
+    assert!(
+        table.contains("DISAGREE on pending_amount: the pending entries add up to 12.34 USD"),
+        "{table}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
