@@ -142,16 +142,31 @@ async fn checked_ledger(
     )
 }
 
+/// `cents` as the ledger prints a non-negative USD amount (`12500.00 USD`).
+fn usd(cents: i64) -> String {
+    assert!(cents >= 0, "{cents}");
+    format!("{}.{:02} USD", cents / 100, cents % 100)
+}
+
 /// The seed Balance (the page's example: available 12500.00, pending 2500.00, posted
-/// 15000.00) has no pending entry: its 260 entries are all settled and add up to its
-/// posted_amount. So the settled sum is 2500.00 above available_amount and the pending sum
-/// 2500.00 below pending_amount, while the total agrees: the ledger says so and exits 1. The
-/// formats are checked here on its 260 entries (pages of 100 and of 30).
+/// 15000.00): its settled entries add up to available_amount and its pending ACH top-ups to
+/// pending_amount, so the ledger agrees and exits 0. The sums are computed here from the
+/// entries as the sandbox sends them. The formats are checked here on its 260 entries (pages
+/// of 100 and of 30).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_seed_ledger_in_every_format() {
     let sandbox = seeded().await;
+    let (s, differs) = checked_ledger(&sandbox, BALANCE, 0).await;
+    assert_eq!(differs, Vec::<&str>::new());
+    let (settled, pending, failed) = s.counts;
+    assert_eq!((settled + pending, failed), (260, 0));
+    assert!(pending > 0, "{s:?}");
+    // The page's amounts, from the entries.
+    assert_eq!((s.settled, s.pending), (1_250_000, 250_000));
+    assert!(s.settled_debits > 0 && s.settled_credits > 0, "{s:?}");
+
     let table = ahrvo(&sandbox, &["ledger", BALANCE]).await;
-    table.expect(1);
+    table.expect(0);
     let lines: Vec<&str> = table.stdout.lines().collect();
     assert!(lines[0].starts_with("ID "), "{}", lines[0]);
     assert!(
@@ -160,53 +175,52 @@ async fn the_seed_ledger_in_every_format() {
         lines[0]
     );
     for needle in [
-        "entries           260",
-        "settled_entries   260",
-        "settled_sum       15000.00 USD",
-        "available_amount  12500.00 USD",
-        "available         differs by 2500.00 USD",
-        "pending_entries   0",
-        "pending_sum       0.00 USD",
-        "pending_amount    2500.00 USD",
-        "pending           differs by -2500.00 USD",
-        "posted_sum        15000.00 USD",
-        "posted_amount     15000.00 USD",
-        "posted            agrees",
-        "DISAGREE on available_amount: the settled entries add up to 15000.00 USD, \
-         available_amount is 12500.00 USD (difference 2500.00 USD); pending_amount: the pending \
-         entries add up to 0.00 USD, pending_amount is 2500.00 USD (difference -2500.00 USD)",
+        "entries           260".to_owned(),
+        format!("settled_entries   {settled}"),
+        format!("settled_sum       {}", usd(s.settled)),
+        format!("available_amount  {}", usd(s.settled)),
+        "available         agrees".to_owned(),
+        format!("pending_entries   {pending}"),
+        format!("pending_sum       {}", usd(s.pending)),
+        format!("pending_amount    {}", usd(s.pending)),
+        "pending           agrees".to_owned(),
+        format!("posted_sum        {}", usd(s.settled + s.pending)),
+        format!("posted_amount     {}", usd(s.settled + s.pending)),
+        "posted            agrees".to_owned(),
+        "AGREE: settled entries add up to available_amount, pending entries to \
+         pending_amount, both to posted_amount"
+            .to_owned(),
     ] {
         assert!(
-            table.stdout.contains(needle),
+            table.stdout.contains(&needle),
             "{needle:?} in\n{}",
             table.stdout
         );
     }
-
-    let (s, differs) = checked_ledger(&sandbox, BALANCE, 1).await;
-    assert_eq!(differs, ["available", "pending"]);
-    assert_eq!(s.counts, (260, 0, 0));
-    assert_eq!(s.settled, 1_500_000);
-    assert!(s.settled_debits > 0 && s.settled_credits > 0, "{s:?}");
+    assert!(!table.stdout.contains("DISAGREE"), "{}", table.stdout);
 
     let jsonl = ahrvo(
         &sandbox,
         &["ledger", BALANCE, "-o", "jsonl", "--limit", "30"],
     )
     .await;
-    jsonl.expect(1);
+    jsonl.expect(0);
     let lines: Vec<&str> = jsonl.stdout.lines().collect();
     assert_eq!(lines.len(), 261);
     let last: serde_json::Value = serde_json::from_str(lines[260]).unwrap();
-    assert_eq!(last["totals"]["agrees"], false);
-    assert_eq!(
-        last["totals"]["differs"],
-        serde_json::json!(["available", "pending"])
-    );
-    assert_eq!(last["totals"]["posted"]["agrees"], true);
+    assert_eq!(last["totals"]["agrees"], true);
+    assert_eq!(last["totals"]["differs"], serde_json::json!([]));
+    for (name, sum) in [
+        ("available", s.settled),
+        ("pending", s.pending),
+        ("posted", s.settled + s.pending),
+    ] {
+        assert_eq!(last["totals"][name]["sum"], sum, "{name}");
+        assert_eq!(last["totals"][name]["agrees"], true, "{name}");
+    }
 
     let csv = ahrvo(&sandbox, &["ledger", BALANCE, "-o", "csv"]).await;
-    csv.expect(1);
+    csv.expect(0);
     let lines = csv.csv_lines();
     assert_eq!(
         lines[0],
@@ -214,13 +228,29 @@ async fn the_seed_ledger_in_every_format() {
     );
     assert_eq!(lines.len(), 261);
     assert!(lines[1].contains(",POSTED,,250000,"), "{}", lines[1]);
+    let pending_rows = (lines.iter())
+        .filter(|l| l.contains(",BALANCE_TOP_UP_ACH,PENDING,,"))
+        .count();
+    assert_eq!(u64::try_from(pending_rows).unwrap(), pending);
     for needle in [
-        "settled entries 15000.00 USD beside available_amount 12500.00 USD: differs by 2500.00 USD",
-        "pending entries 0.00 USD beside pending_amount 2500.00 USD: differs by -2500.00 USD",
-        "settled + pending entries 15000.00 USD beside posted_amount 15000.00 USD: agrees",
-        "DISAGREE on available_amount",
+        format!(
+            "settled entries {} beside available_amount {}: agrees",
+            usd(s.settled),
+            usd(s.settled)
+        ),
+        format!(
+            "pending entries {} beside pending_amount {}: agrees",
+            usd(s.pending),
+            usd(s.pending)
+        ),
+        format!(
+            "settled + pending entries {} beside posted_amount {}: agrees",
+            usd(s.settled + s.pending),
+            usd(s.settled + s.pending)
+        ),
+        "AGREE: settled".to_owned(),
     ] {
-        assert!(csv.stderr.contains(needle), "{needle:?} in {}", csv.stderr);
+        assert!(csv.stderr.contains(&needle), "{needle:?} in {}", csv.stderr);
     }
 }
 

@@ -217,6 +217,10 @@ impl State {
                 }
             }
         }
+        // Only `pending entries <= pending_amount`, not `settled entries == available_amount`
+        // and `pending entries == pending_amount`: `POST /_sandbox/balances` (and
+        // `Sandbox::create_balance`) sets a new Balance's amounts without any entry, so a
+        // reachable state may hold amounts no entry explains (the seed's entries do add up).
         for b in &self.balances {
             let pending = pending_by_balance.get(b.id.as_str()).copied().unwrap_or(0);
             if pending > b.pending_amount {

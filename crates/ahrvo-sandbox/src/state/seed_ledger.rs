@@ -1,5 +1,6 @@
 //! The seed beyond the pages' examples: a ledger for the seed Balance (260 entries, so that
-//! pagination is exercised by default), the Transfers and Balance Adjustments its entries
+//! pagination is exercised by default; settled ones add up to its `available_amount`, two
+//! pending ACH top-ups to its `pending_amount`), the Transfers and Balance Adjustments its entries
 //! name, more cards of both types for the card list, and a few funding, top-up and transfer
 //! orders. Generated from a fixed PCG32 seed: the same ids and amounts on every start.
 
@@ -31,44 +32,79 @@ const SEED_INSTRUMENT_ID: &str = "PIhRb6yJ3m8kWqVtN2sXc4Lp";
 const PAGE_ADJUSTMENT_ID: &str = "balance_adjustment_fR4sgV9mWq3TzYkLb8nXcJ";
 /// Generated entries: with the page's own, 260.
 const GENERATED_ENTRIES: usize = 259;
+/// The last generated entries: ACH top-ups still `PENDING` (no `posted_at`), which hold the
+/// seed Balance's `pending_amount`.
+const PENDING_ENTRIES: usize = 2;
 
 impl State {
-    /// Adds the generated seed to the pages' examples.
+    /// Adds the generated seed to the pages' examples: the settled entries (a `posted_at`)
+    /// add up to the seed Balance's `available_amount`, the pending ones to its
+    /// `pending_amount`, as the Balance page defines them (posted = available + pending).
     pub(super) fn extend_seed(&mut self) {
         self.seed_cards();
         self.seed_orders();
         let mut rng = rng(0x5EED_1ED6E2);
         self.seed_page_adjustment();
-        let posted: i64 = self.seed_posted_target();
+        let (settled, pending) = self.seed_targets();
         let start = OffsetDateTime::from_unix_timestamp(1_704_067_200)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let at = |i: usize| start + Duration::hours(11 * i64::try_from(i).unwrap_or(0));
+        let balancing = GENERATED_ENTRIES - PENDING_ENTRIES - 1;
         let mut running = 0_i64;
-        for i in 0..GENERATED_ENTRIES {
-            let at = start + Duration::hours(11 * i64::try_from(i).unwrap_or(0));
-            let (entry_type, amount) = if i + 1 == GENERATED_ENTRIES {
-                let rest = posted - running;
-                if rest >= 0 {
-                    (EntryType::BalanceTopUpWire, rest.max(1))
-                } else {
-                    (EntryType::Payout, rest)
-                }
-            } else {
-                pick(i, running, &mut rng)
-            };
+        for i in 0..balancing {
+            let (entry_type, amount) = pick(i, running, &mut rng);
             running += amount;
-            self.seed_entry(&mut rng, at, entry_type, amount);
+            self.seed_entry(&mut rng, at(i), entry_type, amount, EntryState::Succeeded);
+        }
+        // The settled entry that brings the settled sum to its target exactly.
+        let rest = settled - running;
+        let entry_type = if rest >= 0 {
+            EntryType::BalanceTopUpWire
+        } else {
+            EntryType::Payout
+        };
+        if rest != 0 {
+            self.seed_entry(
+                &mut rng,
+                at(balancing),
+                entry_type,
+                rest,
+                EntryState::Succeeded,
+            );
+        }
+        // The pending ACH top-ups: three fifths of the pending target, then the rest.
+        let first = pending * 3 / 5;
+        for (n, amount) in [first, pending - first].into_iter().enumerate() {
+            if amount > 0 {
+                let when = at(balancing + 1 + n);
+                self.seed_entry(
+                    &mut rng,
+                    when,
+                    EntryType::BalanceTopUpAch,
+                    amount,
+                    EntryState::Pending,
+                );
+            }
         }
     }
 
-    /// What the seed Balance's posted (settled) entries must add up to: its posted amount,
-    /// less what the page's own entry brings.
-    fn seed_posted_target(&self) -> i64 {
-        let balance = self.balances.iter().find(|b| b.id == SEED_BALANCE_ID);
-        let page: i64 = (self.balance_entries.iter())
-            .filter(|e| e.balance_id == SEED_BALANCE_ID && e.posted_at.is_some())
-            .map(|e| e.amount)
-            .sum();
-        balance.map_or(0, |b| b.posted_amount()) - page
+    /// What the seed Balance's generated settled entries must add up to (its
+    /// `available_amount`) and its generated pending entries (its `pending_amount`), less
+    /// what the page's own entry brings to each.
+    fn seed_targets(&self) -> (i64, i64) {
+        let Some(balance) = self.balances.iter().find(|b| b.id == SEED_BALANCE_ID) else {
+            return (0, 0);
+        };
+        let page = (self.balance_entries.iter()).filter(|e| e.balance_id == SEED_BALANCE_ID);
+        let (mut settled, mut pending) = (balance.available_amount, balance.pending_amount);
+        for e in page {
+            if e.posted_at.is_some() {
+                settled -= e.amount;
+            } else {
+                pending -= e.amount;
+            }
+        }
+        (settled, pending)
     }
 
     fn seed_entry(
@@ -77,11 +113,19 @@ impl State {
         at: OffsetDateTime,
         entry_type: EntryType,
         amount: i64,
+        state: EntryState,
     ) {
         let is_ach = entry_type == EntryType::BalanceTopUpAch;
         let posted_at = if is_ach { at + Duration::days(3) } else { at };
         let created = rfc3339(at);
+        // A pending entry is not posted yet: `estimated_posted_date` is when it should be.
         let posted = rfc3339(posted_at);
+        let pending = state == EntryState::Pending;
+        let updated = if pending {
+            created.clone()
+        } else {
+            posted.clone()
+        };
         let top_up = matches!(
             entry_type,
             EntryType::BalanceTopUpAch | EntryType::BalanceTopUpWire
@@ -107,7 +151,7 @@ impl State {
             id: id.clone(),
             balance_id: SEED_BALANCE_ID.to_owned(),
             created_at: created.clone(),
-            updated_at: posted.clone(),
+            updated_at: updated.clone(),
             amount,
             created_by: CreatedBy::System,
             currency: "USD".to_owned(),
@@ -122,8 +166,8 @@ impl State {
             linked_to: "APgPDQrLD52TYvqazjHJJchM".to_owned(),
             linked_type: LinkedType::Application,
             parent_balance_entry_id: None,
-            posted_at: Some(posted.clone()),
-            state: EntryState::Succeeded,
+            posted_at: (!pending).then(|| posted.clone()),
+            state,
             tags: BTreeMap::new(),
             transaction_date: created.clone(),
             entry_type,
@@ -133,7 +177,7 @@ impl State {
             self.balance_adjustments.push(BalanceAdjustment {
                 id: entity_id,
                 created_at: created,
-                updated_at: posted,
+                updated_at: updated,
                 amount,
                 balance_entry_id: id,
                 currency: "USD".to_owned(),
@@ -142,7 +186,11 @@ impl State {
                 description: description.to_owned(),
                 rail: if is_ach { Rail::Ach } else { Rail::Wire },
                 instrument_id: SEED_INSTRUMENT_ID.to_owned(),
-                state: AdjustmentState::Succeeded,
+                state: if pending {
+                    AdjustmentState::Pending
+                } else {
+                    AdjustmentState::Succeeded
+                },
                 adjustment_type: AdjustmentType::TopUp,
                 tags: BTreeMap::new(),
                 trace_id: token_from(rng, "FNX"),
@@ -380,13 +428,48 @@ mod tests {
         let entries: Vec<&BalanceEntry> = (state.balance_entries.iter())
             .filter(|e| e.balance_id == SEED_BALANCE_ID)
             .collect();
-        assert!(entries.len() >= 250, "{}", entries.len());
-        let posted: i64 = (entries.iter())
-            .filter(|e| e.posted_at.is_some())
-            .map(|e| e.amount)
-            .sum();
-        let balance = state.balances.iter().find(|b| b.id == SEED_BALANCE_ID);
-        assert_eq!(Some(posted), balance.map(|b| b.posted_amount()));
+        assert_eq!(entries.len(), 260);
+        let (settled, pending): (Vec<&&BalanceEntry>, Vec<&&BalanceEntry>) =
+            entries.iter().partition(|e| e.posted_at.is_some());
+        let sum = |entries: &[&&BalanceEntry]| entries.iter().map(|e| e.amount).sum::<i64>();
+        let balance = (state.balances.iter())
+            .find(|b| b.id == SEED_BALANCE_ID)
+            .cloned()
+            .unwrap_or_else(|| panic!("the seed Balance is seeded"));
+        // The Balance page's rule: settled entries are available, pending ones pending, and
+        // both together posted.
+        assert_eq!(
+            (balance.available_amount, balance.pending_amount),
+            (1_250_000, 250_000)
+        );
+        assert_eq!(sum(&settled), balance.available_amount);
+        assert_eq!(sum(&pending), balance.pending_amount);
+        assert_eq!(sum(&settled) + sum(&pending), balance.posted_amount());
+        assert_eq!(pending.len(), PENDING_ENTRIES);
+        for e in &pending {
+            assert_eq!(
+                (e.entry_type, e.state, e.entity_type),
+                (
+                    EntryType::BalanceTopUpAch,
+                    EntryState::Pending,
+                    EntityType::BalanceAdjustment
+                ),
+                "{}",
+                e.id
+            );
+            let adjustment = (state.balance_adjustments.iter()).find(|a| a.id == e.entity_id);
+            assert_eq!(
+                adjustment.map(|a| (a.state, a.balance_entry_id.as_str())),
+                Some((AdjustmentState::Pending, e.id.as_str())),
+                "{}",
+                e.id
+            );
+        }
+        assert!(
+            settled
+                .iter()
+                .all(|e| e.state == EntryState::Succeeded && e.amount != 0)
+        );
         for e in &entries {
             match e.entity_type {
                 EntityType::Transfer => {
@@ -405,5 +488,31 @@ mod tests {
         }
         assert!(state.transfers.iter().any(|t| t.id == SEED_TRANSFER_ID));
         assert_eq!(State::seeded(), state, "the seed is deterministic");
+    }
+
+    /// Settling the seed's pending entries moves them to available: the settled entries then
+    /// add up to `available_amount` (all of `posted_amount`), and nothing is pending.
+    #[test]
+    fn settling_the_seed_pending_entries_keeps_the_ledger_exact() {
+        let mut state = State::seeded();
+        let pending: Vec<String> = (state.balance_entries.iter())
+            .filter(|e| e.balance_id == SEED_BALANCE_ID && e.state == EntryState::Pending)
+            .map(|e| e.id.clone())
+            .collect();
+        assert_eq!(pending.len(), PENDING_ENTRIES);
+        for id in &pending {
+            assert!(state.settle_entry(id).is_ok(), "{id}");
+        }
+        assert_eq!(state.check(), Ok(()));
+        let settled: i64 = (state.balance_entries.iter())
+            .filter(|e| e.balance_id == SEED_BALANCE_ID && e.posted_at.is_some())
+            .map(|e| e.amount)
+            .sum();
+        let balance = state.balances.iter().find(|b| b.id == SEED_BALANCE_ID);
+        assert_eq!(
+            balance.map(|b| (b.available_amount, b.pending_amount)),
+            Some((settled, 0))
+        );
+        assert_eq!(settled, 1_500_000);
     }
 }

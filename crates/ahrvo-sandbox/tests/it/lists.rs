@@ -227,17 +227,45 @@ async fn the_seed_balance_entries_page_by_cursor_to_the_end() {
     // The same with the default limit (10) and with 7: the same entries, in the same order.
     let by_seven = all_pages(&sb, &path, "balance_entries", 7).await;
     assert_eq!(by_seven, entries);
-    // The posted entries add up to the Balance's posted amount.
-    let posted: i64 = (entries.iter().filter(|e| !e["posted_at"].is_null()))
+    // As the Balance page defines it: the settled entries (a posted_at) add up to the
+    // Balance's available amount, the pending ones (no posted_at: the seed's last ACH
+    // top-ups) to its pending amount, both to its posted amount.
+    let sum = |settled: bool| -> i64 {
+        (entries
+            .iter()
+            .filter(|e| e["posted_at"].is_null() != settled))
         .map(|e| e["amount"].as_i64().unwrap())
-        .sum();
+        .sum()
+    };
+    let pending: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["posted_at"].is_null())
+        .collect();
+    assert!(!pending.is_empty());
+    for e in &pending {
+        assert_eq!(
+            (e["state"].as_str(), e["type"].as_str()),
+            (Some("PENDING"), Some("BALANCE_TOP_UP_ACH")),
+            "{e}"
+        );
+    }
     let balance = payments_get(
         &sb,
         &format!("/payments/na/balances/{SEED_BALANCE}"),
         Payments::Good,
     )
     .await;
-    assert_eq!(Some(posted), balance.body["posted_amount"].as_i64());
+    assert_eq!(
+        (Some(sum(true)), Some(sum(false))),
+        (
+            balance.body["available_amount"].as_i64(),
+            balance.body["pending_amount"].as_i64()
+        )
+    );
+    assert_eq!(
+        Some(sum(true) + sum(false)),
+        balance.body["posted_amount"].as_i64()
+    );
     // Entries naming transfers name transfers that exist.
     let transfer = entries
         .iter()
