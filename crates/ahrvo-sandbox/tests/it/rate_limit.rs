@@ -17,9 +17,35 @@ async fn limited(n: u32) -> Sandbox {
     .unwrap()
 }
 
+/// The most requests a bucket of `n` a second can let through in `elapsed`: the full bucket,
+/// plus what refilled meanwhile (rounded up). The tests below count against this bound rather
+/// than assume that a loaded machine sends a burst faster than one refill.
+fn most_passing(n: u32, elapsed: Duration) -> u128 {
+    u128::from(n) + (elapsed.as_millis() * u128::from(n)).div_ceil(1_000)
+}
+
+/// Sends `send` until it is refused with 429 (at most `cap` times): the 200s before, the 429.
+async fn until_refused<F, Fut>(cap: u32, mut send: F) -> (u32, Reply)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Reply>,
+{
+    let mut passed = 0;
+    for _ in 0..cap {
+        let reply = send().await;
+        if reply.status == 429 {
+            return (passed, reply);
+        }
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        passed += 1;
+    }
+    panic!("{cap} requests and none refused");
+}
+
 #[tokio::test]
 async fn above_the_limit_requests_get_429_with_retry_after() {
     let sb = limited(5).await;
+    let start = Instant::now();
     // A full bucket: a burst of 5 passes, across both families.
     for i in 0..5 {
         let reply = if i % 2 == 0 {
@@ -34,10 +60,18 @@ async fn above_the_limit_requests_get_429_with_retry_after() {
         };
         assert_eq!(reply.status, 200, "request {i}: {}", reply.text);
     }
-    let issuing = issuing_get(&sb, LIST, Issuing::Good).await;
+    // Then each family is refused, with its own error body, once the bucket is empty.
+    let (more_issuing, issuing) =
+        until_refused(100, || issuing_get(&sb, LIST, Issuing::Good)).await;
     assert_issuing_error(&issuing, 429, "TOO_MANY_REQUESTS");
-    let payments = payments_list(&sb, BALANCES, true).await;
+    let (more_payments, payments) = until_refused(100, || payments_list(&sb, BALANCES, true)).await;
     assert_payments_error(&payments, 429, "TOO_MANY_REQUESTS");
+    let passed = 5 + more_issuing + more_payments;
+    assert!(
+        u128::from(passed) <= most_passing(5, start.elapsed()),
+        "{passed} requests passed in {:?}",
+        start.elapsed()
+    );
     for reply in [&issuing, &payments] {
         let retry = reply
             .headers
@@ -51,13 +85,16 @@ async fn above_the_limit_requests_get_429_with_retry_after() {
     }
     let stats = sb.stats();
     assert_eq!(stats.rate_limited, 2);
-    assert_eq!(stats.requests, 7);
+    assert_eq!(stats.requests, u64::from(passed) + 2);
     assert_eq!(stats.faults.total(), 0, "a 429 of the limit is not a fault");
     assert_eq!(
         admin_get(&sb, "/_sandbox/stats").await.body["rate_limited"],
         2
     );
-    // A refused request changed nothing: a top-up refused by the limit is not an order.
+    // A refused request changed nothing: a top-up refused by the limit is not an order. At 1
+    // a second, one request empties the bucket for a whole second.
+    sb.set_rate_limit(Some(1));
+    let (_, _) = until_refused(10, || issuing_get(&sb, LIST, Issuing::Good)).await;
     let top_up = issuing_post(
         &sb,
         TOP_UP,
@@ -65,7 +102,7 @@ async fn above_the_limit_requests_get_429_with_retry_after() {
         Issuing::Good,
     )
     .await;
-    assert_eq!(top_up.status, 429);
+    assert_eq!(top_up.status, 429, "{}", top_up.text);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let order = issuing_get(
         &sb,
@@ -79,7 +116,8 @@ async fn above_the_limit_requests_get_429_with_retry_after() {
 #[tokio::test]
 async fn below_the_limit_nothing_is_refused() {
     let sb = limited(20).await;
-    // 10 requests a second for 1.5 s: half the limit.
+    // 10 requests a second for 1.5 s: half the limit (late ones bunch up, at most 15 at once,
+    // within the bucket of 20).
     let start = Instant::now();
     for i in 0..15u32 {
         let due = start + Duration::from_millis(100) * i;
@@ -88,12 +126,19 @@ async fn below_the_limit_nothing_is_refused() {
         assert_eq!(reply.status, 200, "request {i}: {}", reply.text);
     }
     assert_eq!(sb.stats().rate_limited, 0);
-    // A burst of exactly N passes too (the bucket refilled meanwhile).
+    // A burst of N passes too (the bucket refilled meanwhile); then the limit holds.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let burst = Instant::now();
     for _ in 0..20 {
         assert_eq!(issuing_get(&sb, LIST, Issuing::Good).await.status, 200);
     }
-    assert_eq!(issuing_get(&sb, LIST, Issuing::Good).await.status, 429);
+    let (more, _) = until_refused(1_000, || issuing_get(&sb, LIST, Issuing::Good)).await;
+    assert!(
+        u128::from(20 + more) <= most_passing(20, burst.elapsed()),
+        "{} passed in {:?}",
+        20 + more,
+        burst.elapsed()
+    );
 }
 
 #[tokio::test]
