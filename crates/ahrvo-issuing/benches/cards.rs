@@ -275,6 +275,8 @@ async fn sandbox_with_cards(n: usize) -> (Sandbox, Vec<String>, PathBuf) {
     // The copies bring money that no operation put in: let the sandbox compute the totals it
     // checks conservation against from the file's budgets and cards.
     state["totals"] = serde_json::json!({});
+    // The template card's funding order names a card the copies replaced.
+    state["funding_orders"] = serde_json::json!([]);
     let path = std::env::temp_dir().join(format!("ahrvo-bench-cards-{}.json", std::process::id()));
     std::fs::write(&path, serde_json::to_vec(&state).expect("JSON")).expect("state file");
     let sandbox = Sandbox::start_with(

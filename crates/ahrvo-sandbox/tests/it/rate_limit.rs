@@ -30,14 +30,12 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Reply>,
 {
-    let mut passed = 0;
-    for _ in 0..cap {
+    for passed in 0..cap {
         let reply = send().await;
         if reply.status == 429 {
             return (passed, reply);
         }
         assert_eq!(reply.status, 200, "{}", reply.text);
-        passed += 1;
     }
     panic!("{cap} requests and none refused");
 }
