@@ -235,6 +235,63 @@ mod tests {
     use super::*;
     use crate::generated::operations::LIST_BALANCES;
 
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn page(next: Option<&str>) -> ListPage {
+        let mut page = ListPage::new(10);
+        page.next_cursor = next.map(str::to_owned);
+        page
+    }
+
+    /// A stream over scripted pages (`items`, `next_cursor`), counting the fetches.
+    fn scripted(
+        pages: Vec<(Vec<u32>, Option<&'static str>)>,
+    ) -> (CursorStream<u32>, Arc<AtomicU32>) {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let counter = fetches.clone();
+        let stream = CursorStream::new(ListOptions::new(), move |_options| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) as usize;
+            let (items, next) = pages.get(n).cloned().unwrap_or_default();
+            async move { Ok((items, page(next))) }
+        });
+        (stream, fetches)
+    }
+
+    /// Read as a `futures` `Stream` (`poll_next`), not only through the inherent `next`.
+    #[tokio::test]
+    async fn it_is_a_stream_of_every_page_in_order() {
+        let (mut stream, fetches) = scripted(vec![(vec![1, 2], Some("c1")), (vec![3], None)]);
+        let mut all = Vec::new();
+        while let Some(item) = StreamExt::next(&mut stream).await {
+            all.push(item.unwrap());
+        }
+        assert_eq!(all, [1, 2, 3]);
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// An empty page ends the list even when it names a next cursor (a server that keeps
+    /// handing out cursors for nothing is not followed).
+    #[tokio::test]
+    async fn an_empty_page_ends_the_list_whatever_its_cursor() {
+        let (stream, fetches) = scripted(vec![(vec![], Some("c1")), (vec![], Some("c2"))]);
+        assert_eq!(stream.collect_all().await.unwrap(), Vec::<u32>::new());
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn options_and_streams_say_what_they_are() {
+        assert_eq!(ListOptions::new().get_after_cursor(), None);
+        assert_eq!(
+            ListOptions::new()
+                .after_cursor("balance_x")
+                .get_after_cursor(),
+            Some("balance_x")
+        );
+        let (stream, _) = scripted(vec![]);
+        assert_eq!(format!("{stream:?}"), "CursorStream { .. }");
+    }
+
     /// The request of a page is its `query_pairs`, in their order, with the version header.
     #[test]
     fn the_request_of_a_page_is_its_query_pairs() {
