@@ -186,16 +186,24 @@ pub(crate) async fn exactly_once<A: OrderApi>(
         );
         match query_settled(api, poll, &mut outcome.queries).await {
             Ok(Some(found)) => {
-                let accept = match (duplicate, found.same_order) {
-                    (_, Some(false)) => false,
-                    (true, None) => ours,
-                    _ => true,
-                };
-                if !accept {
-                    return Err(error.with_context(format!(
-                        "unique_order_id {id} belongs to another order (another body): choose \
-                         a new id for a new top-up"
-                    )));
+                match (duplicate, found.same_order) {
+                    (_, Some(false)) => {
+                        return Err(error.with_context(format!(
+                            "unique_order_id {id} belongs to another order (another body): \
+                             choose a new id for a new top-up"
+                        )));
+                    }
+                    // Refused on the call's first attempt, and the order does not say its
+                    // body: an earlier call's order, which may or may not be this top-up.
+                    (true, None) if !ours => {
+                        return Err(error.with_context(format!(
+                            "unique_order_id {id} was used before, and its order does not say \
+                             its body: it cannot be told whether it is this top-up; check it \
+                             with {} before choosing a new id",
+                            A::query_hint(id)
+                        )));
+                    }
+                    _ => {}
                 }
                 outcome.record_id = found.record_id;
                 outcome.status = Some(found.status);
@@ -253,4 +261,27 @@ async fn query_settled<A: OrderApi>(
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_poll_gives_back_its_bound_and_interval() {
+        let poll = OrderPoll::new(10, Duration::from_millis(500));
+        assert_eq!(
+            (poll.max_polls(), poll.interval()),
+            (10, Duration::from_millis(500))
+        );
+        assert_eq!(OrderPoll::new(1, Duration::ZERO).max_polls(), 1);
+        assert_eq!(
+            OrderPoll::default(),
+            OrderPoll::new(8, Duration::from_millis(250))
+        );
+        // `none` waits for nothing: no more query, no interval.
+        let none = OrderPoll::none();
+        assert_eq!((none.max_polls(), none.interval()), (0, Duration::ZERO));
+        assert_ne!(none, OrderPoll::default());
+    }
 }
