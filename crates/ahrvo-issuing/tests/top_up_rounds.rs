@@ -27,7 +27,6 @@ const NO_ORDER: Step = Ok((
     404,
     r#"{"code":"ORDER_NOT_FOUND","message":"Top-up order does not exist"}"#,
 ));
-const ACCEPTED: Step = Ok((200, r#"{"code":"SUCCESS","data":{"record_id":"tu-1"}}"#));
 /// The order with this call's body (see [`top_up`]).
 const SAME_ORDER: Step = Ok((
     200,
