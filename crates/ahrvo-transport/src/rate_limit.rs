@@ -211,6 +211,8 @@ mod tests {
         arrivals: Mutex<Vec<Instant>>,
         refuse: Vec<usize>,
         retry_after: Option<&'static str>,
+        /// How long a refusal takes to arrive (others' slots come due meanwhile).
+        refusal_delay: Duration,
     }
 
     #[async_trait]
@@ -222,6 +224,7 @@ mod tests {
                 arrivals.len()
             };
             if self.refuse.contains(&n) {
+                tokio::time::sleep(self.refusal_delay).await;
                 let reply = HttpResponse::new(StatusCode::TOO_MANY_REQUESTS, "");
                 return Ok(match self.retry_after {
                     Some(after) => reply.with_header("retry-after", after),
@@ -292,6 +295,25 @@ mod tests {
         // After the pause, the rate again: one slot apart.
         assert_eq!(ms[2] - ms[1], 100, "{ms:?}");
         assert_eq!(limit.rate_limited(), 1);
+        assert_eq!(limit.sent(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_requests_already_waiting_for_their_slot() {
+        // Request 1's 429 (Retry-After: 2) arrives at 150 ms: request 2 left at its slot (100
+        // ms), before anyone knew; request 3, whose slot (200 ms) was reserved at 0 and comes
+        // due during the pause, must wait for the pause to end.
+        let clock = Clock {
+            refuse: vec![1],
+            retry_after: Some("2"),
+            refusal_delay: Duration::from_millis(150),
+            ..Clock::default()
+        };
+        let (limit, clock) = limited(clock, Some(10));
+        let offsets = burst((limit.clone(), clock), 3).await;
+        let ms: Vec<u128> = offsets.iter().map(Duration::as_millis).collect();
+        assert_eq!(&ms[..2], [0, 100], "{ms:?}");
+        assert!(ms[2] >= 2150, "{ms:?}");
         assert_eq!(limit.sent(), 3);
     }
 
