@@ -185,3 +185,51 @@ where
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A stream of pages of `page_size` over scripted pages `(total_num, items)` (page 1 first;
+    /// past the script, empty pages), counting the fetches.
+    fn scripted(page_size: u32, pages: Vec<(i64, Vec<u32>)>) -> (Paged<u32>, Arc<AtomicU32>) {
+        let fetches = Arc::new(AtomicU32::new(0));
+        let counter = fetches.clone();
+        let stream = Paged::new(page_size, move |page_no| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let page = pages.get(page_no as usize - 1).cloned().unwrap_or_default();
+            async move { Ok(page) }
+        });
+        (stream, fetches)
+    }
+
+    /// Read as a `futures` `Stream` (`poll_next`), not only through the inherent `next`.
+    #[tokio::test]
+    async fn it_is_a_stream_of_every_page_in_order() {
+        let (mut stream, fetches) = scripted(2, vec![(3, vec![1, 2]), (3, vec![3])]);
+        let mut all = Vec::new();
+        while let Some(item) = StreamExt::next(&mut stream).await {
+            all.push(item.unwrap());
+        }
+        assert_eq!(all, [1, 2, 3]);
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// A page shorter than the page size is the last, even when `total_num` promises more (a
+    /// server whose count is off is not asked for pages that cannot exist).
+    #[tokio::test]
+    async fn a_short_page_is_the_last_whatever_total_num_says() {
+        let (stream, fetches) = scripted(3, vec![(10, vec![1, 2]), (10, vec![3, 4, 5])]);
+        assert_eq!(stream.collect_all().await.unwrap(), [1, 2]);
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn it_says_what_it_is() {
+        let (stream, _) = scripted(1, vec![]);
+        assert_eq!(format!("{stream:?}"), "Paged { .. }");
+    }
+}
