@@ -168,7 +168,9 @@ impl IssuingClient {
     ///   ([`Error::is_outcome_unknown`], [`Error::context`]).
     ///
     /// A duplicate refusal on the first attempt means the id was used before: by this body
-    /// (an earlier call of yours landed: success, resolved by query) or by another (an error).
+    /// (an earlier call of yours landed: success, resolved by query), by another (an error),
+    /// or, when the order found does not say its body, an error saying that it cannot be told
+    /// and how to check the order.
     /// An accepted top-up's [`status`](TopUpOutcome::status) is `None` unless the top-up was
     /// [`confirmed`](TopUpBudget::confirmed); a `FAILED` order is an outcome, not an error:
     /// check its status.
