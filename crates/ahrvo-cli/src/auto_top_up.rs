@@ -20,7 +20,7 @@ use crate::bulk::input::Ids;
 use crate::bulk::{self, ErrorOut, Outcome, Rows, Style, run};
 use crate::cli::{AutoTopUpArgs, CARD_CURRENCY};
 use crate::exit::{CliError, CliResult};
-use crate::output::{self, Cell, left, right, truncate};
+use crate::output::{self, Cell, left, right};
 use crate::top_ups::may_have_landed;
 use crate::{Context, raw};
 
@@ -204,14 +204,7 @@ pub async fn run(ctx: &Context, args: AutoTopUpArgs) -> CliResult {
                     }
                     let error = error.unwrap_or_else(|| ErrorOut::invalid(&done.entry, ""));
                     let json = bulk::error_json("card_id", id, &error);
-                    let mut cells: Vec<Cell> = vec![id.into()];
-                    cells.extend(std::iter::repeat_n(Cell::from(""), 5));
-                    cells.push(Cell::new(error.label(), error.kind.clone()));
-                    cells.push(Cell::new(
-                        truncate(&error.message, 80),
-                        error.message.clone(),
-                    ));
-                    rows.push(cells, &json, Style::Alert)
+                    rows.push(error.row(id, 5), &json, Style::Alert)
                 }
             }
         },

@@ -90,10 +90,7 @@ fn card_json(reply: Option<bytes::Bytes>, id: &CardId, b: &CardBalance) -> Strin
 fn error_cells(error: Option<&ErrorOut>) -> [Cell; 2] {
     match error {
         None => ["".into(), "".into()],
-        Some(e) => [
-            Cell::new(e.label(), e.kind.clone()),
-            Cell::new(output::truncate(&e.message, 80), e.message.clone()),
-        ],
+        Some(e) => e.cells(),
     }
 }
 

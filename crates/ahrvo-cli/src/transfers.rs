@@ -13,7 +13,7 @@ use crate::bulk::input::Ids;
 use crate::bulk::{self, ErrorOut, Outcome, Rows, Style, run};
 use crate::cli::BulkArgs;
 use crate::exit::{CliError, CliResult, Status};
-use crate::output::{self, Cell, Table, left, right, truncate};
+use crate::output::{self, Cell, Table, left, right};
 use crate::top_ups::may_have_landed;
 use crate::{Context, raw};
 
@@ -255,14 +255,7 @@ async fn get_many(ctx: &Context, ids: Vec<String>, bulk: BulkArgs) -> CliResult 
                 (_, error) => {
                     let error = error.unwrap_or_else(|| ErrorOut::invalid(&done.entry, ""));
                     let json = bulk::error_json("id", &done.entry.id, &error);
-                    let mut cells: Vec<Cell> = vec![done.entry.id.clone().into()];
-                    cells.extend(std::iter::repeat_n(Cell::from(""), 4));
-                    cells.push(Cell::new(error.label(), error.kind.clone()));
-                    cells.push(Cell::new(
-                        truncate(&error.message, 80),
-                        error.message.clone(),
-                    ));
-                    rows.push(cells, &json, Style::Alert)
+                    rows.push(error.row(&done.entry.id, 4), &json, Style::Alert)
                 }
             }
         },

@@ -46,6 +46,7 @@ use serde::Serialize;
 use crate::Context;
 use crate::cli::RunArgs;
 use crate::exit::{CliResult, Status};
+use crate::output::{self, Cell};
 
 pub use run::{Done, End, Flow, Limiter, Options, Outcome, Shared};
 pub use sink::{Rows, Style};
@@ -135,6 +136,24 @@ impl ErrorOut {
     /// The kind as shown in tables: `not found`, `invalid input`.
     pub fn label(&self) -> String {
         self.kind.replace('_', " ")
+    }
+
+    /// The two columns every bulk table ends with: the kind, and the message (cut to 80
+    /// characters in a table, whole in CSV).
+    pub fn cells(&self) -> [Cell; 2] {
+        [
+            Cell::new(self.label(), self.kind.clone()),
+            Cell::new(output::truncate(&self.message, 80), self.message.clone()),
+        ]
+    }
+
+    /// A failed item's row: its id, `blank` empty columns (the result's), then
+    /// [`cells`](Self::cells).
+    pub fn row(&self, id: &str, blank: usize) -> Vec<Cell> {
+        let mut cells: Vec<Cell> = vec![id.into()];
+        cells.extend(std::iter::repeat_n(Cell::from(""), blank));
+        cells.extend(self.cells());
+        cells
     }
 }
 

@@ -10,7 +10,7 @@ use super::input::Ids;
 use super::{ErrorOut, Outcome, Rows, Style, run};
 use crate::cli::BulkArgs;
 use crate::exit::CliResult;
-use crate::output::{Cell, left, right, truncate};
+use crate::output::{left, right};
 use crate::{Context, raw};
 
 /// Fetches every Balance of `ids` (and `--from-file`), printing each as it completes, in input
@@ -67,18 +67,7 @@ pub async fn get_many(ctx: &Context, ids: Vec<String>, bulk: BulkArgs) -> CliRes
                 (_, error) => {
                     let error = error.unwrap_or_else(|| ErrorOut::invalid(&done.entry, ""));
                     let json = super::error_json("id", &done.entry.id, &error);
-                    rows.push(
-                        vec![
-                            done.entry.id.clone().into(),
-                            "".into(),
-                            "".into(),
-                            "".into(),
-                            Cell::new(error.label(), error.kind.clone()),
-                            Cell::new(truncate(&error.message, 80), error.message.clone()),
-                        ],
-                        &json,
-                        Style::Alert,
-                    )
+                    rows.push(error.row(&done.entry.id, 3), &json, Style::Alert)
                 }
             }
         },
